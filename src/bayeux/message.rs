@@ -1,0 +1,124 @@
+//! Bayeux wire types (one JSON object per message; HTTP bodies are arrays of them).
+//!
+//! Fields are optional and unknown fields are ignored, because the three dialects we meet
+//! (CometD Java/Node servers, the CometD JS client, Faye) each add or omit different ones.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One Bayeux message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// The channel, e.g. `/meta/connect` or `/v2/me/facebooksession`.
+    pub channel: String,
+    /// Message id, echoed in replies to meta messages.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "id_as_string"
+    )]
+    pub id: Option<String>,
+    /// The client id (every client message except the handshake).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Set on replies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successful: Option<bool>,
+    /// `code:args:message` on failed replies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Reconnect advice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<Advice>,
+    /// Event payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// Subscription channel(s): a string or an array of strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<Value>,
+    /// Protocol version (handshake).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Minimum protocol version (handshake).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_version: Option<String>,
+    /// Connection types offered or supported (handshake).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_connection_types: Option<Vec<String>>,
+    /// The connection type used (connect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_type: Option<String>,
+    /// Extension data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext: Option<Value>,
+}
+
+/// Reconnect advice (Bayeux §5.2 / CometD).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Advice {
+    /// `retry`, `handshake` or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconnect: Option<String>,
+    /// Milliseconds to wait before the next connect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<i64>,
+    /// Milliseconds the server may hold a connect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+    /// Milliseconds after which a silent client is expired.
+    #[serde(default, rename = "maxInterval", skip_serializing_if = "Option::is_none")]
+    pub max_interval: Option<u64>,
+    /// Set when several sessions share one browser cookie.
+    #[serde(default, rename = "multiple-clients", skip_serializing_if = "Option::is_none")]
+    pub multiple_clients: Option<bool>,
+}
+
+/// Faye and some clients send numeric ids; we keep ids as strings.
+fn id_as_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// Whether `channel` is matched by the subscription `pattern` (`/a/*` one segment, `/a/**`
+/// any depth, otherwise exact).
+pub fn channel_matches(pattern: &str, channel: &str) -> bool {
+    if let Some(prefix) = pattern.strip_suffix("/**") {
+        return channel
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1);
+    }
+    if let Some(prefix) = pattern.strip_suffix("/*") {
+        return channel
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|seg| !seg.is_empty() && !seg.contains('/'));
+    }
+    pattern == channel
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(channel_matches("/v2/me/*", "/v2/me/facebooksession"));
+        assert!(!channel_matches("/v2/me/*", "/v2/me/a/b"));
+        assert!(channel_matches("/v2/**", "/v2/me/a/b"));
+        assert!(channel_matches(
+            "/v2/me/facebooksession",
+            "/v2/me/facebooksession"
+        ));
+        assert!(!channel_matches("/v2/me/facebooksession", "/v2/me/calls"));
+    }
+
+    #[test]
+    fn numeric_ids_become_strings() {
+        let m: Message = serde_json::from_str(r#"{"channel":"/meta/connect","id":7}"#).unwrap();
+        assert_eq!(m.id.as_deref(), Some("7"));
+    }
+}

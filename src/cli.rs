@@ -1,0 +1,163 @@
+//! The command line (DESIGN.md §2): clap definitions, and their conversion into validated
+//! configuration. This is the only module that reads environment variables.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+
+use crate::error::Error;
+use crate::server::ServerConfig;
+use crate::target::{DEFAULT_PASSWORD, Secret};
+
+/// Environment variable holding the default actors' password.
+pub const PASSWORD_ENV: &str = "GWS_CONTRACT_PASSWORD";
+
+/// gws-contract: contract tests for Genesys Web Services (HTTP + CometD notifications).
+#[derive(Debug, Parser)]
+#[command(name = "gws-contract", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CommandArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CommandArgs {
+    /// Run scenarios and compare what the target does with their expectations.
+    Verify(VerifyArgs),
+    /// Run the reference GWS server.
+    Serve(ServeArgs),
+}
+
+/// `verify` arguments.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Scenario files, directories (every *.yaml below) or globs.
+    #[arg(value_name = "PATH|GLOB", default_value = "scenarios/")]
+    pub paths: Vec<String>,
+    /// The server under test; without it the built-in reference server is started on
+    /// 127.0.0.1 with an ephemeral port.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// How many scenarios run at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// `serve` arguments.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8090", value_name = "ADDR")]
+    pub addr: SocketAddr,
+    /// A user who may log in, as NAME:PASSWORD (repeatable; replaces the default users
+    /// agent1, agent2, agent3 with password `password`).
+    #[arg(long = "user", value_name = "NAME:PASSWORD")]
+    pub users: Vec<String>,
+    /// Require the CSRF token on modifying requests.
+    #[arg(long)]
+    pub csrf: bool,
+}
+
+/// Where `verify` sends its requests.
+#[derive(Debug, Clone)]
+pub enum TargetChoice {
+    /// Start the reference server in-process.
+    Embedded,
+    /// An external server.
+    External(Url),
+}
+
+/// A validated `verify`.
+#[derive(Debug, Clone)]
+pub struct VerifyConfig {
+    /// Scenario path arguments.
+    pub paths: Vec<String>,
+    /// The target.
+    pub target: TargetChoice,
+    /// Concurrency.
+    pub jobs: usize,
+    /// Password for actors without an explicit login.
+    pub default_password: Secret,
+}
+
+/// A validated `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// Server behaviour.
+    pub server: ServerConfig,
+}
+
+/// A validated command.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Run scenarios.
+    Verify(VerifyConfig),
+    /// Run the reference server.
+    Serve(ServeConfig),
+}
+
+impl Cli {
+    /// Validates the arguments, reading the environment where the design says so.
+    pub fn into_command(self) -> Result<Command, Error> {
+        match self.command {
+            CommandArgs::Verify(args) => {
+                let target = match args.target {
+                    None => TargetChoice::Embedded,
+                    Some(text) => TargetChoice::External(parse_target(&text)?),
+                };
+                let jobs = match args.jobs {
+                    Some(0) => return Err(Error::Usage("--jobs must be at least 1".to_owned())),
+                    Some(n) => n,
+                    None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+                };
+                let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| DEFAULT_PASSWORD.to_owned());
+                Ok(Command::Verify(VerifyConfig {
+                    paths: args.paths,
+                    target,
+                    jobs,
+                    default_password: Secret::new(password),
+                }))
+            }
+            CommandArgs::Serve(args) => {
+                let mut server = ServerConfig {
+                    csrf: args.csrf,
+                    ..ServerConfig::default()
+                };
+                if !args.users.is_empty() {
+                    server.users = args
+                        .users
+                        .iter()
+                        .map(|u| parse_user(u))
+                        .collect::<Result<_, _>>()?;
+                }
+                Ok(Command::Serve(ServeConfig {
+                    addr: args.addr,
+                    server,
+                }))
+            }
+        }
+    }
+}
+
+fn parse_target(text: &str) -> Result<Url, Error> {
+    let url = Url::parse(text).map_err(|e| Error::Usage(format!("--target {text:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Usage(format!(
+            "--target {text:?} must be an http:// or https:// URL"
+        )));
+    }
+    Ok(url)
+}
+
+fn parse_user(text: &str) -> Result<(String, String), Error> {
+    match text.split_once(':') {
+        Some((name, password)) if !name.is_empty() => Ok((name.to_owned(), password.to_owned())),
+        // Never echo the argument: it may hold a password.
+        _ => Err(Error::Usage("--user must look like NAME:PASSWORD".to_owned())),
+    }
+}

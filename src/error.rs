@@ -1,0 +1,51 @@
+//! The top-level error type and the one place that maps outcomes and errors to exit codes.
+//!
+//! Library modules define their own typed errors; `app` converts them into [`Error`], whose
+//! [`Error::exit_code`] is the only mapping to the exit codes documented in `DESIGN.md` §2.
+
+use std::process::ExitCode;
+
+use crate::scenario::Diagnostic;
+
+/// Process exit codes (DESIGN.md §2). Stable: CI pipelines depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Every scenario passed.
+    Passed = 0,
+    /// At least one expectation failed.
+    Failed = 1,
+    /// Usage or scenario error (bad YAML, unknown actor, missing variable).
+    Usage = 2,
+    /// Infrastructure error (target unreachable, handshake refused, report not writable).
+    Infrastructure = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// Everything that can stop a command before it produces a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line or a configuration file is unusable.
+    #[error("{0}")]
+    Usage(String),
+    /// One or more scenario files could not be loaded or are invalid.
+    #[error("{} problem(s) in scenario files", .0.len())]
+    Scenario(Vec<Diagnostic>),
+    /// The target (or the embedded server) could not be used at all.
+    #[error("{0}")]
+    Infrastructure(String),
+}
+
+impl Error {
+    /// The exit code this error maps to.
+    pub fn exit_code(&self) -> Exit {
+        match self {
+            Error::Usage(_) | Error::Scenario(_) => Exit::Usage,
+            Error::Infrastructure(_) => Exit::Infrastructure,
+        }
+    }
+}

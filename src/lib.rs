@@ -1,0 +1,31 @@
+//! gws-contract: a record-and-replay contract test harness for Genesys Web Services (GWS).
+//!
+//! Scenarios (YAML) describe what several actors do over HTTP and which CometD notifications
+//! each of them must then receive. The runner executes them against a target server (by
+//! default the built-in reference server) and reports every difference with its JSON Pointer.
+//!
+//! Architecture (see `DESIGN.md` §8), dependencies point downwards only:
+//!
+//! ```text
+//! main → cli → app ─┬─ scenario   (model, YAML loading with file:line:col, validation)
+//!                   ├─ runner ──── transport (per-actor HTTP) ─ bayeux (CometD client)
+//!                   │      └────── matching (pure lenient matcher)
+//!                   ├─ golden     (canonical JSON store)
+//!                   ├─ report     (the only module that renders text)
+//!                   └─ server     (reference GWS simulator; never imports runner/report)
+//! ```
+//!
+//! Results are plain data (`runner::ScenarioOutcome`); only [`report`] turns them into text.
+
+pub mod app;
+pub mod bayeux;
+pub mod cli;
+pub mod error;
+pub mod golden;
+pub mod matching;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod server;
+pub mod target;
+pub mod transport;

@@ -1,0 +1,11 @@
+//! Rendering results and errors as text: the only module that formats output for people.
+//!
+//! Everything here writes to an `impl Write` so callers (and snapshot tests) choose where it
+//! goes; nothing prints directly.
+
+mod diagnostics;
+mod terminal;
+mod value;
+
+pub use diagnostics::render_diagnostics;
+pub use terminal::{render_failure_details, render_scenario_line, render_serve_banner, render_summary};

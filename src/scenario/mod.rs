@@ -1,0 +1,20 @@
+//! Scenarios: the YAML model of DESIGN.md §3, loading with `file:line:column` diagnostics,
+//! and semantic validation (actors, variables, step shapes).
+//!
+//! This module owns the scenario *format*. It does no network I/O; the only I/O is reading
+//! scenario files in [`load`].
+
+mod diagnostic;
+mod discover;
+mod duration;
+mod load;
+mod model;
+mod validate;
+
+pub use diagnostic::{Diagnostic, SourcePos};
+pub use discover::discover;
+pub use duration::Millis;
+pub use load::{LoadedScenario, load_file, load_str};
+pub use model::{
+    Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
+};

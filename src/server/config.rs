@@ -1,0 +1,36 @@
+//! Reference server settings: users, CSRF mode, CometD timing, limits.
+
+use std::time::Duration;
+
+/// How the reference server behaves.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Users as (name, password). Defaults to agent1..agent3 with password `password`.
+    pub users: Vec<(String, String)>,
+    /// Require the CSRF header on modifying requests (GWS `enableCsrfProtection`).
+    pub csrf: bool,
+    /// How long a `/meta/connect` is held when nothing is queued.
+    pub connect_hold: Duration,
+    /// A client silent for longer than this after its last connect is expired.
+    pub max_interval: Duration,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// The UserData key SetDisposition uses when the request names none.
+    pub disposition_key: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            users: ["agent1", "agent2", "agent3"]
+                .iter()
+                .map(|u| ((*u).to_owned(), crate::target::DEFAULT_PASSWORD.to_owned()))
+                .collect(),
+            csrf: false,
+            connect_hold: Duration::from_secs(30),
+            max_interval: Duration::from_secs(10),
+            max_body_bytes: 256 * 1024,
+            disposition_key: "DispositionCode".to_owned(),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Starting and stopping the reference server: bind, serve in the background, expire silent
+//! CometD clients, and shut down promptly even with long-polls held.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::api::router;
+use super::cometd::expire_clients;
+use super::config::ServerConfig;
+use super::world::{World, lock};
+
+/// A running reference server. Dropping it stops it.
+pub struct ReferenceServer {
+    addr: SocketAddr,
+    world: super::world::SharedWorld,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ReferenceServer {
+    /// Binds `addr` (use `127.0.0.1:0` for an ephemeral port) and serves in the background on
+    /// the current tokio runtime.
+    pub async fn start(addr: SocketAddr, config: ServerConfig) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let max_body = config.max_body_bytes;
+        let world = Arc::new(Mutex::new(World::new(config, format!("http://{addr}"))));
+        let app = router(Arc::clone(&world), max_body);
+        let (tx, rx) = oneshot::channel::<()>();
+        let sweeper_world = Arc::clone(&world);
+        let task = tokio::spawn(async move {
+            let sweeper = tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    expire_clients(&sweeper_world);
+                }
+            });
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            sweeper.abort();
+        });
+        Ok(ReferenceServer {
+            addr,
+            world,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://IP:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting requests, releases held long-polls and waits for the server to finish.
+    pub async fn shutdown(mut self) {
+        self.begin_shutdown();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    fn begin_shutdown(&mut self) {
+        {
+            let mut w = lock(&self.world);
+            w.closing = true;
+            for client in w.clients.values() {
+                client.notify.notify_one();
+            }
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for ReferenceServer {
+    fn drop(&mut self) {
+        self.begin_shutdown();
+    }
+}

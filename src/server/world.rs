@@ -1,0 +1,142 @@
+//! The reference server's whole in-memory state behind one lock: users, HTTP sessions,
+//! CometD clients and Facebook sessions. Handlers hold the lock only briefly and never across
+//! an await.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use super::config::ServerConfig;
+use super::facebook::FbSession;
+use super::ids;
+use crate::bayeux::{Message, channel_matches};
+
+/// The channel Facebook session notifications are published on.
+pub(crate) const FACEBOOK_CHANNEL: &str = "/v2/me/facebooksession";
+
+/// A user who can log in.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub name: String,
+    pub password: String,
+    /// 32-hex GWS user id (used in `/api/v2/users/{id}` URIs).
+    pub id: String,
+}
+
+/// A cookie-identified HTTP session.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpSession {
+    pub user: String,
+    pub csrf_token: String,
+}
+
+/// A CometD client session.
+#[derive(Debug)]
+pub(crate) struct Client {
+    pub user: String,
+    pub subscriptions: BTreeSet<String>,
+    pub queue: VecDeque<Message>,
+    pub notify: Arc<Notify>,
+    /// When the client was last heard from (or its last held connect was answered).
+    pub last_seen: Instant,
+    /// Whether a `/meta/connect` is currently held for it.
+    pub holding: bool,
+}
+
+/// Everything the reference server knows.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub config: ServerConfig,
+    /// `http://127.0.0.1:PORT`, for resource URIs.
+    pub base_url: String,
+    pub users: BTreeMap<String, User>,
+    pub http_sessions: HashMap<String, HttpSession>,
+    pub clients: HashMap<String, Client>,
+    pub sessions: BTreeMap<String, FbSession>,
+    /// Set on shutdown: connects are no longer held.
+    pub closing: bool,
+    next_reference: u64,
+}
+
+/// The shared handle handlers use.
+pub(crate) type SharedWorld = Arc<Mutex<World>>;
+
+/// Locks the world. A panic while holding the lock leaves data that is still structurally
+/// valid (no invariant spans two statements), so poisoning is ignored rather than cascaded.
+pub(crate) fn lock(world: &SharedWorld) -> MutexGuard<'_, World> {
+    world.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl World {
+    pub fn new(config: ServerConfig, base_url: String) -> Self {
+        let users = config
+            .users
+            .iter()
+            .map(|(name, password)| {
+                (
+                    name.clone(),
+                    User {
+                        name: name.clone(),
+                        password: password.clone(),
+                        id: ids::hex(32),
+                    },
+                )
+            })
+            .collect();
+        World {
+            config,
+            base_url,
+            users,
+            http_sessions: HashMap::new(),
+            clients: HashMap::new(),
+            sessions: BTreeMap::new(),
+            closing: false,
+            next_reference: 1,
+        }
+    }
+
+    /// A fresh referenceId for an operation.
+    pub fn next_reference_id(&mut self) -> u64 {
+        let id = self.next_reference;
+        self.next_reference += 1;
+        id
+    }
+
+    /// `{base}/api/v2/users/{id}`.
+    pub fn user_uri(&self, user: &str) -> String {
+        let id = self.users.get(user).map_or("unknown", |u| u.id.as_str());
+        format!("{}/api/v2/users/{id}", self.base_url)
+    }
+
+    /// `/users/{id}`.
+    pub fn user_path(&self, user: &str) -> String {
+        let id = self.users.get(user).map_or("unknown", |u| u.id.as_str());
+        format!("/users/{id}")
+    }
+
+    /// Queues `data` on the Facebook channel for every CometD client of `user` subscribed to it,
+    /// waking held connects.
+    pub fn publish(&mut self, user: &str, data: Value) {
+        for client in self.clients.values_mut() {
+            if client.user != user {
+                continue;
+            }
+            if !client
+                .subscriptions
+                .iter()
+                .any(|s| channel_matches(s, FACEBOOK_CHANNEL))
+            {
+                continue;
+            }
+            client.queue.push_back(Message {
+                channel: FACEBOOK_CHANNEL.to_owned(),
+                data: Some(data.clone()),
+                ..Message::default()
+            });
+            client.notify.notify_one();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The server under test and how to talk to it: base URL, CometD endpoint and channel, CSRF,
+//! state-hook URL, and each actor's credentials (DESIGN.md §5).
+//!
+//! Secrets are held in [`Secret`], whose `Debug` never shows the value, so a target can be
+//! logged or put in an error without leaking credentials. Environment variables are resolved
+//! by `cli` before a `Target` is built; nothing here reads the environment.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use url::Url;
+
+/// A credential that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value, for putting on the wire only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A user name and password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    /// User name sent in HTTP Basic auth.
+    pub user: String,
+    /// Password.
+    pub password: Secret,
+}
+
+/// Default CometD endpoint path of GWS.
+pub const DEFAULT_NOTIFICATIONS_PATH: &str = "/api/v2/notifications";
+/// Default CometD channel of the Facebook Private Messaging API.
+pub const DEFAULT_CHANNEL: &str = "/v2/me/facebooksession";
+/// Default provider-state hook path.
+pub const DEFAULT_STATE_HOOK: &str = "/contract/states";
+/// The reference server's password for its default users.
+pub const DEFAULT_PASSWORD: &str = "password";
+
+/// Everything needed to run scenarios against one server.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Base URL, e.g. `http://127.0.0.1:8090`.
+    pub base: Url,
+    /// CometD endpoint path below `base`.
+    pub notifications_path: String,
+    /// Notification channel to subscribe.
+    pub channel: String,
+    /// Whether modifying requests need the CSRF header (GWS `enableCsrfProtection`).
+    pub csrf: bool,
+    /// Provider-state hook path (or absolute URL).
+    pub state_hook: String,
+    /// Extra headers for state-hook calls (e.g. a test-deployment token).
+    pub state_hook_headers: Vec<(String, Secret)>,
+    /// Per-actor logins; actors not listed log in as themselves with `default_password`.
+    pub logins: BTreeMap<String, Login>,
+    /// Password for actors without an explicit login.
+    pub default_password: Secret,
+}
+
+impl Target {
+    /// A target with the reference server's defaults at `base`.
+    pub fn with_defaults(base: Url, default_password: Secret) -> Self {
+        Target {
+            base,
+            notifications_path: DEFAULT_NOTIFICATIONS_PATH.to_owned(),
+            channel: DEFAULT_CHANNEL.to_owned(),
+            csrf: false,
+            state_hook: DEFAULT_STATE_HOOK.to_owned(),
+            state_hook_headers: Vec::new(),
+            logins: BTreeMap::new(),
+            default_password,
+        }
+    }
+
+    /// The login used by `actor`.
+    pub fn login_for(&self, actor: &str) -> Login {
+        self.logins.get(actor).cloned().unwrap_or_else(|| Login {
+            user: actor.to_owned(),
+            password: self.default_password.clone(),
+        })
+    }
+
+    /// Resolves `path` (absolute URL or path) against the base URL, keeping any base path.
+    pub fn url(&self, path: &str) -> Result<Url, url::ParseError> {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            return Url::parse(path);
+        }
+        let mut base = self.base.clone();
+        let prefix = base.path().trim_end_matches('/').to_owned();
+        let suffix = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        let (p, q) = match suffix.split_once('?') {
+            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+            None => (suffix, None),
+        };
+        base.set_path(&format!("{prefix}{p}"));
+        base.set_query(q.as_deref());
+        Ok(base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let login = Login {
+            user: "agent1".into(),
+            password: Secret::new("hunter2"),
+        };
+        assert!(!format!("{login:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn joins_paths_under_a_base_path() {
+        let t = Target::with_defaults(Url::parse("http://h:1/gws/").unwrap(), Secret::new("p"));
+        assert_eq!(
+            t.url("/api/v2/me?x=1").unwrap().as_str(),
+            "http://h:1/gws/api/v2/me?x=1"
+        );
+        let t = Target::with_defaults(Url::parse("http://h:1").unwrap(), Secret::new("p"));
+        assert_eq!(t.url("api/v2/me").unwrap().as_str(), "http://h:1/api/v2/me");
+    }
+
+    #[test]
+    fn actors_default_to_their_own_name() {
+        let t = Target::with_defaults(Url::parse("http://h").unwrap(), Secret::new("pw"));
+        assert_eq!(t.login_for("agent2").user, "agent2");
+        assert_eq!(t.login_for("agent2").password.expose(), "pw");
+    }
+}

@@ -1,0 +1,260 @@
+//! One actor's HTTP client: its own cookie jar (GWS requires JSESSIONID; CometD servers bind
+//! sessions to `BAYEUX_BROWSER`), Basic auth on every request, and the CSRF token read from
+//! `GET /api/v2/me` when the target enables CSRF protection.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::bayeux::Decorate;
+use crate::target::{Login, Target};
+
+/// A request ready to send (placeholders already resolved).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HttpRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path (or absolute URL).
+    pub path: String,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<Value>,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers (lowercase names), in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// The body parsed as JSON, or a JSON string holding the raw text if it is not JSON, or
+    /// null if empty.
+    pub body: Value,
+}
+
+impl HttpResponse {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP exchange that could not happen.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransportError {
+    /// The URL could not be built.
+    #[error("invalid URL for path `{path}`: {reason}")]
+    Url {
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The method is not a valid HTTP method.
+    #[error("invalid HTTP method `{0}`")]
+    Method(String),
+    /// The server could not be reached.
+    #[error("cannot reach {url}: {reason}")]
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// The flattened transport error.
+        reason: String,
+    },
+    /// The target refused the actor's login.
+    #[error("login as user `{user}` refused: HTTP {status} from {url}")]
+    LoginRefused {
+        /// The user name (never the password).
+        user: String,
+        /// HTTP status.
+        status: u16,
+        /// The URL.
+        url: String,
+    },
+    /// Building the HTTP client failed.
+    #[error("cannot build HTTP client: {0}")]
+    Client(String),
+}
+
+/// One actor's HTTP session.
+#[derive(Clone)]
+pub struct ActorHttp {
+    actor: String,
+    client: reqwest::Client,
+    target: Arc<Target>,
+    login: Login,
+    csrf: Arc<Mutex<Option<(String, String)>>>,
+}
+
+impl std::fmt::Debug for ActorHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActorHttp")
+            .field("actor", &self.actor)
+            .field("user", &self.login.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ActorHttp {
+    /// A fresh session (empty cookie jar) for `actor` on `target`.
+    pub fn new(actor: &str, target: Arc<Target>) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            // Node-based servers close idle keep-alive connections after 5 s; reusing one
+            // they are closing makes a POST fail, and POSTs are not retried.
+            .pool_idle_timeout(Duration::from_secs(4))
+            .build()
+            .map_err(|e| TransportError::Client(e.to_string()))?;
+        let login = target.login_for(actor);
+        Ok(ActorHttp {
+            actor: actor.to_owned(),
+            client,
+            target,
+            login,
+            csrf: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The actor's name.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// The underlying client (shares the cookie jar), for the Bayeux session.
+    pub fn client(&self) -> reqwest::Client {
+        self.client.clone()
+    }
+
+    /// Adds this actor's auth (and CSRF headers) to Bayeux requests.
+    pub fn decorate(&self) -> Decorate {
+        let this = self.clone();
+        Arc::new(move |request| this.authorise(request, true))
+    }
+
+    /// Logs in: `GET /api/v2/me` with Basic auth establishes the session cookie and, with
+    /// CSRF enabled, yields the token.
+    pub async fn login(&self) -> Result<(), TransportError> {
+        let url = self.url("/api/v2/me")?;
+        let response = self
+            .authorise(self.client.get(url.clone()), false)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, &e))?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            return Err(TransportError::LoginRefused {
+                user: self.login.user.clone(),
+                status,
+                url: url.to_string(),
+            });
+        }
+        let headers = response.headers();
+        let name = headers.get("x-csrf-header").and_then(|v| v.to_str().ok());
+        let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if let (Some(name), Some(token)) = (name, token) {
+            *self
+                .csrf
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some((name.to_owned(), token.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Sends `request` and returns the response, whatever its status.
+    pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let url = self.url(&request.path)?;
+        let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| TransportError::Method(request.method.clone()))?;
+        let modifying = !matches!(
+            method,
+            reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
+        );
+        let mut builder = self.client.request(method, url.clone());
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.json(body);
+        }
+        let response = self
+            .authorise(builder, modifying)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, &e))?;
+        read_response(response, &url).await
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, TransportError> {
+        self.target.url(path).map_err(|e| TransportError::Url {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn authorise(&self, builder: reqwest::RequestBuilder, modifying: bool) -> reqwest::RequestBuilder {
+        let builder = builder.basic_auth(&self.login.user, Some(self.login.password.expose()));
+        if modifying && self.target.csrf {
+            let csrf = self
+                .csrf
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+            if let Some((name, token)) = csrf {
+                return builder.header(name, token);
+            }
+        }
+        builder
+    }
+}
+
+/// Reads status, headers and body; a non-JSON body is kept as text so reports can show it.
+pub(crate) async fn read_response(
+    response: reqwest::Response,
+    url: &url::Url,
+) -> Result<HttpResponse, TransportError> {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let bytes = response.bytes().await.map_err(|e| unreachable(url, &e))?;
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+pub(crate) fn unreachable(url: &url::Url, error: &reqwest::Error) -> TransportError {
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        reason.push_str(": ");
+        reason.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    TransportError::Unreachable {
+        url: url.to_string(),
+        reason,
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests: one binary, split by concern. Every test starts its own reference server
+//! in-process on 127.0.0.1:0 (or lets `verify` start the embedded one).
+
+mod support;
+mod walking_skeleton;

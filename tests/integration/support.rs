@@ -1,0 +1,66 @@
+//! Shared helpers: starting the reference server, loading scenarios, running the built binary,
+//! and redacting ports and durations from output before snapshotting it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+
+use gws_contract::runner::{RunOptions, ScenarioOutcome, run_scenario};
+use gws_contract::scenario::load_file;
+use gws_contract::server::{ReferenceServer, ServerConfig};
+use gws_contract::target::{Secret, Target};
+
+/// The repository root (tests run with the package root as working directory, but be explicit).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Starts a reference server on an ephemeral loopback port.
+pub async fn start_server(config: ServerConfig) -> ReferenceServer {
+    ReferenceServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), config)
+        .await
+        .expect("reference server starts on 127.0.0.1:0")
+}
+
+/// A target with the reference server's defaults.
+pub fn target_for(server: &ReferenceServer) -> Arc<Target> {
+    let base = url::Url::parse(&server.url()).expect("server URL parses");
+    Arc::new(Target::with_defaults(base, Secret::new("password")))
+}
+
+/// Loads a scenario file (relative to the repository root) and runs it against `server`.
+pub async fn run_file(server: &ReferenceServer, relative: &str) -> ScenarioOutcome {
+    let loaded = load_file(&root().join(relative)).unwrap_or_else(|d| panic!("{relative} loads: {d:#?}"));
+    run_scenario(&loaded, target_for(server), &RunOptions::default()).await
+}
+
+/// Runs the built `gws-contract` binary with `args` in the repository root, off the async
+/// runtime so an in-process server keeps serving meanwhile.
+pub async fn run_cli(args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gws-contract"))
+            .args(&args)
+            .current_dir(root())
+            .env_remove("GWS_CONTRACT_PASSWORD")
+            .output()
+            .expect("the gws-contract binary runs")
+    })
+    .await
+    .expect("the blocking task completes")
+}
+
+/// Output text with ports and durations replaced, so snapshots are stable.
+pub fn redact(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    let ports = regex::Regex::new(r"127\.0\.0\.1:\d+").expect("valid regex");
+    let durations = regex::Regex::new(r"\b\d+ ms\b").expect("valid regex");
+    let text = ports.replace_all(&text, "127.0.0.1:[port]");
+    durations.replace_all(&text, "[duration]").into_owned()
+}
+
+/// Whether `path` exists relative to the repository root.
+pub fn exists(relative: &str) -> bool {
+    Path::new(&root().join(relative)).exists()
+}
