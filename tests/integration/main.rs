@@ -1,5 +1,7 @@
 //! Integration tests: one binary, split by concern. Every test starts its own reference server
 //! in-process on 127.0.0.1:0 (or lets `verify` start the embedded one).
 
+mod interop_js_client;
+mod node;
 mod support;
 mod walking_skeleton;
