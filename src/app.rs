@@ -123,9 +123,11 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
         if let RunEvent::ScenarioFinished(outcome) = event {
             let mut w = reporter.lock().unwrap_or_else(PoisonError::into_inner);
             let _ = report::render_scenario_line(&mut *w, outcome);
-            if outcome.verdict != Verdict::Passed {
-                let _ = report::render_failure_details(&mut *w, outcome);
-            }
+            let _ = if outcome.verdict == Verdict::Passed {
+                report::render_notes(&mut *w, outcome)
+            } else {
+                report::render_failure_details(&mut *w, outcome)
+            };
         }
     });
     let outcome = run_all(scenarios, target, RunOptions::default(), config.jobs, on_event).await;

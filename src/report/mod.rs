@@ -8,4 +8,6 @@ mod terminal;
 mod value;
 
 pub use diagnostics::render_diagnostics;
-pub use terminal::{render_failure_details, render_scenario_line, render_serve_banner, render_summary};
+pub use terminal::{
+    render_failure_details, render_notes, render_scenario_line, render_serve_banner, render_summary,
+};

@@ -1,11 +1,12 @@
 //! The terminal report: one line per scenario, then for each failure the file and line of the
-//! failing expectation, the actor, the step and every mismatch.
+//! failing expectation, the actor, the step and every mismatch; notes (lenient extras, lost
+//! CometD windows) are shown for passing scenarios too, since "extras are reported but pass".
 
 use std::io::{self, Write};
 
-use crate::runner::{Failure, FailureKind, NoteKind, ScenarioOutcome, Verdict};
+use crate::runner::{Failure, FailureKind, NoteKind, ScenarioOutcome, StepRef, Verdict};
 
-use super::value::{mismatch_line, short};
+use super::value::{mismatch_line, short, summarise_notification};
 
 /// `PASS name (file, N ms)` / `FAIL ...` / `ERROR ...`.
 pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
@@ -23,67 +24,78 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
     )
 }
 
-/// Details of a failed or errored scenario: every failure, notes, and the error if any.
+/// Everything below the scenario line: every failure, then notes, then the error if any.
 pub fn render_failure_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
     for failure in &outcome.failures {
         render_failure(w, outcome, failure)?;
     }
-    for note in &outcome.notes {
-        let who = note.actor.as_deref().unwrap_or("scenario");
-        let step = &note.step;
-        match &note.kind {
-            NoteKind::Extra { actual } => writeln!(
-                w,
-                "  note: {who}, step {} ({}): extra notification (lenient stream): {}",
-                step.number,
-                step.label,
-                short(actual, 200)
-            )?,
-            NoteKind::Rehandshake { window_ms, reason } => writeln!(
-                w,
-                "  warning: {who}, step {} ({}): CometD session lost ({reason}); notifications during {window_ms} ms may be missing",
-                step.number, step.label
-            )?,
-            NoteKind::Teardown { state, reason } => {
-                writeln!(w, "  warning: teardown of state `{state}` failed: {reason}")?;
-            }
-        }
-    }
+    render_notes(w, outcome)?;
     if let Some(error) = &outcome.error {
         writeln!(w, "  error: {error}")?;
     }
     Ok(())
 }
 
-fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> io::Result<()> {
-    let who = f.actor.as_deref().unwrap_or("scenario");
-    let step = if f.step.number == 0 {
-        format!("given ({})", f.step.label)
+/// Notes only (for passing scenarios).
+pub fn render_notes(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
+    for note in &outcome.notes {
+        let who = note.actor.as_deref().unwrap_or("scenario");
+        let step = step_name(&note.step);
+        match &note.kind {
+            NoteKind::Extra { actual } => writeln!(
+                w,
+                "  note: {who}, {step}: extra notification (lenient stream): {}",
+                summarise_notification(actual)
+            )?,
+            NoteKind::Rehandshake { window_ms, reason } => writeln!(
+                w,
+                "  warning: {who}, {step}: the CometD session was lost ({reason}) and re-established; \
+                 notifications during {window_ms} ms may be missing"
+            )?,
+            NoteKind::Teardown { state, reason } => {
+                writeln!(w, "  warning: teardown of state `{state}` failed: {reason}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn step_name(step: &StepRef) -> String {
+    if step.number == 0 {
+        "given".to_owned()
     } else {
-        format!("step {} ({})", f.step.number, f.step.label)
-    };
-    let headline = match &f.kind {
+        format!("step {}", step.number)
+    }
+}
+
+fn headline(kind: &FailureKind) -> String {
+    match kind {
         FailureKind::Status { expected, actual, .. } => {
             format!("response status: expected {expected}, got {actual}")
         }
         FailureKind::Body { mismatches, .. } => {
-            format!("response body differs ({} mismatch(es))", mismatches.len())
+            format!("response body differs ({})", count(mismatches.len()))
         }
         FailureKind::Headers { mismatches } => {
-            format!("response headers differ ({} mismatch(es))", mismatches.len())
+            format!("response headers differ ({})", count(mismatches.len()))
         }
         FailureKind::Capture { name, pointer, .. } => {
             format!("capture `{name}`: {pointer} names nothing in the reply")
         }
         FailureKind::Template { names } => format!(
-            "undefined variable(s): {}",
+            "undefined variable{}: {}",
+            if names.len() == 1 { "" } else { "s" },
             names
                 .iter()
                 .map(|n| format!("${{{n}}}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        FailureKind::Notification { index, .. } => format!("notification {} differs", index + 1),
+        FailureKind::Notification {
+            index, mismatches, ..
+        } => {
+            format!("notification {} differs ({})", index + 1, count(mismatches.len()))
+        }
         FailureKind::Missing {
             expected,
             received,
@@ -97,14 +109,22 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
         FailureKind::StateHook { state, status, .. } => {
             format!("state hook refused `{state}` with HTTP {status}")
         }
-    };
-    writeln!(w, "  {who}, {step}: {headline}")?;
-    let pos = &f.pos;
-    if pos.line > 0 {
-        writeln!(w, "    --> {}:{}:{}", pos.file.display(), pos.line, pos.column)?;
-    } else {
-        writeln!(w, "    --> {}", outcome.file.display())?;
     }
+}
+
+fn count(n: usize) -> String {
+    format!("{n} mismatch{}", if n == 1 { "" } else { "es" })
+}
+
+fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> io::Result<()> {
+    let who = f.actor.as_deref().unwrap_or("scenario");
+    writeln!(w, "  {who}, {}: {}", step_name(&f.step), headline(&f.kind))?;
+    let at = if f.pos.line > 0 {
+        format!("{}:{}:{}", f.pos.file.display(), f.pos.line, f.pos.column)
+    } else {
+        outcome.file.display().to_string()
+    };
+    writeln!(w, "    --> {at} ({})", f.step.label)?;
     match &f.kind {
         FailureKind::Body { mismatches, .. }
         | FailureKind::Headers { mismatches }
@@ -114,15 +134,20 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
             }
         }
         FailureKind::Status { body, .. } => writeln!(w, "      body: {}", short(body, 300))?,
-        FailureKind::Missing { arrived, .. } => {
+        FailureKind::Missing {
+            arrived, unmatched, ..
+        } => {
             if arrived.is_empty() {
                 writeln!(w, "      nothing arrived")?;
             }
             for (i, n) in arrived.iter().enumerate() {
-                writeln!(w, "      arrived {}: {}", i + 1, short(n, 300))?;
+                writeln!(w, "      received {}: {}", i + 1, summarise_notification(n))?;
+            }
+            for (i, e) in unmatched.iter().enumerate() {
+                writeln!(w, "      still expected {}: {}", i + 1, short(e, 200))?;
             }
         }
-        FailureKind::Unexpected { actual } => writeln!(w, "      {}", short(actual, 300))?,
+        FailureKind::Unexpected { actual } => writeln!(w, "      {}", summarise_notification(actual))?,
         FailureKind::StateHook { body, .. } | FailureKind::Capture { document: body, .. } => {
             writeln!(w, "      reply: {}", short(body, 300))?;
         }
@@ -131,7 +156,7 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
     Ok(())
 }
 
-/// `N passed, N failed, N errors` over all outcomes.
+/// `N scenario(s): N passed, N failed, N errored`.
 pub fn render_summary(w: &mut dyn Write, outcomes: &[ScenarioOutcome]) -> io::Result<()> {
     let count = |v: Verdict| outcomes.iter().filter(|o| o.verdict == v).count();
     writeln!(

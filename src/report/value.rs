@@ -47,3 +47,47 @@ pub(crate) fn mismatch_line(m: &Mismatch) -> String {
         MismatchKind::UndefinedVariable { name } => format!("{at}: undefined variable `${{{name}}}`"),
     }
 }
+
+/// One line saying what a GWS notification is: its message and notification types, the
+/// session state, and for message-log updates each message's type, visibility and text. The
+/// full JSON is in the machine report; a terminal line must stay readable.
+pub(crate) fn summarise_notification(data: &Value) -> String {
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+    let mut parts = Vec::new();
+    if let Some(t) = text(data, "messageType") {
+        parts.push(t);
+    }
+    if let Some(t) = text(data, "notificationType") {
+        parts.push(t);
+    }
+    for key in ["facebooksession", "facebooksessions"] {
+        if let Some(session) = data.get(key) {
+            if let Some(state) = text(session, "state") {
+                parts.push(format!("state={state}"));
+            }
+            if let Some(caps) = session.get("capabilities").and_then(Value::as_array) {
+                parts.push(format!("capabilities={}", caps.len()));
+            }
+        }
+    }
+    if let Some(reference) = data.get("referenceId") {
+        parts.push(format!("referenceId={reference}"));
+    }
+    if let Some(messages) = data.get("messages").and_then(Value::as_array) {
+        for m in messages {
+            let mut item = text(m, "type").unwrap_or_else(|| "?".to_owned());
+            if let Some(v) = text(m, "visibility") {
+                item.push_str(&format!(" ({v})"));
+            }
+            if let Some(t) = text(m, "text") {
+                item.push_str(&format!(" {}", short(&Value::String(t), 60)));
+            }
+            parts.push(format!("[{item}]"));
+        }
+    }
+    if parts.is_empty() {
+        short(data, 200)
+    } else {
+        parts.join(" ")
+    }
+}

@@ -3,5 +3,6 @@
 
 mod interop_js_client;
 mod node;
+mod runner_streams;
 mod support;
 mod walking_skeleton;
