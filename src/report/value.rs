@@ -75,14 +75,14 @@ pub(crate) fn summarise_notification(data: &Value) -> String {
     }
     if let Some(messages) = data.get("messages").and_then(Value::as_array) {
         for m in messages {
-            let mut item = text(m, "type").unwrap_or_else(|| "?".to_owned());
-            if let Some(v) = text(m, "visibility") {
-                item.push_str(&format!(" ({v})"));
-            }
-            if let Some(t) = text(m, "text") {
-                item.push_str(&format!(" {}", short(&Value::String(t), 60)));
-            }
-            parts.push(format!("[{item}]"));
+            let kind = text(m, "type").unwrap_or_else(|| "?".to_owned());
+            let visibility = text(m, "visibility")
+                .map(|v| format!(" ({v})"))
+                .unwrap_or_default();
+            let body = text(m, "text")
+                .map(|t| format!(" {}", short(&Value::String(t), 60)))
+                .unwrap_or_default();
+            parts.push(format!("[{kind}{visibility}{body}]"));
         }
     }
     if parts.is_empty() {
