@@ -102,6 +102,20 @@ pub fn load_scenarios(paths: &[String]) -> Result<Vec<LoadedScenario>, Error> {
 
 async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error> {
     let scenarios = load_scenarios(&config.paths)?;
+    if let Some(path) = &config.report_json {
+        // Fail before running anything rather than after a long run.
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::Infrastructure(format!(
+                "cannot write the JSON report to {}: directory {} does not exist",
+                path.display(),
+                dir.display()
+            )));
+        }
+    }
     let (server, base) = match &config.target {
         TargetChoice::Embedded => {
             let addr = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -138,6 +152,14 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_summary(&mut *w, &outcome.scenarios);
     }
+    if let Some(path) = &config.report_json {
+        let mut text = serde_json::to_string_pretty(&report::json_report(&outcome.scenarios))
+            .map_err(|e| Error::Infrastructure(format!("cannot serialise the JSON report: {e}")))?;
+        text.push('\n');
+        write_atomically(path, &text).map_err(|e| {
+            Error::Infrastructure(format!("cannot write the JSON report to {}: {e}", path.display()))
+        })?;
+    }
     let verdicts: Vec<Verdict> = outcome.scenarios.iter().map(|s| s.verdict).collect();
     Ok(if verdicts.contains(&Verdict::Error) {
         Exit::Infrastructure
@@ -146,6 +168,24 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
     } else {
         Exit::Passed
     })
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
+/// reader never sees a half-written file and a failed write leaves the old file intact.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
 
 /// Fails fast, with one line, when the target cannot be reached at all.

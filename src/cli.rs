@@ -2,6 +2,7 @@
 //! configuration. This is the only module that reads environment variables.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use url::Url;
@@ -44,6 +45,9 @@ pub struct VerifyArgs {
     /// How many scenarios run at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Also write the full outcome as JSON to FILE (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
 }
 
 /// `serve` arguments.
@@ -81,6 +85,8 @@ pub struct VerifyConfig {
     pub jobs: usize,
     /// Password for actors without an explicit login.
     pub default_password: Secret,
+    /// Where to write the JSON report, if anywhere.
+    pub report_json: Option<PathBuf>,
 }
 
 /// A validated `serve`.
@@ -121,6 +127,7 @@ impl Cli {
                     target,
                     jobs,
                     default_password: Secret::new(password),
+                    report_json: args.report_json,
                 }))
             }
             CommandArgs::Serve(args) => {

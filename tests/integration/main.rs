@@ -3,6 +3,7 @@
 
 mod interop_js_client;
 mod node;
+mod reports;
 mod runner_streams;
 mod support;
 mod walking_skeleton;

@@ -1,0 +1,68 @@
+//! The machine-readable JSON report and its failure modes.
+
+use serde_json::Value;
+
+use crate::support::{redact, run_cli};
+
+#[tokio::test]
+async fn json_report_carries_failures_with_pointers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.json");
+    let path_text = path.to_string_lossy().into_owned();
+    let output = run_cli(&[
+        "verify",
+        "--report-json",
+        &path_text,
+        "scenarios/facebook/complete.yaml",
+        "tests/fixtures/complete-wrong-state.yaml",
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", redact(&output.stderr));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("report written"))
+        .expect("report is JSON");
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["summary"]["scenarios"], 2);
+    assert_eq!(report["summary"]["passed"], 1);
+    assert_eq!(report["summary"]["failed"], 1);
+    let failed = report["scenarios"]
+        .as_array()
+        .expect("scenarios array")
+        .iter()
+        .find(|s| s["verdict"] == "failed")
+        .expect("one failed scenario");
+    let failure = &failed["failures"][0];
+    assert_eq!(failure["actor"], "agent1");
+    assert_eq!(failure["step"]["number"], 1);
+    assert_eq!(failure["kind"]["kind"], "notification");
+    assert_eq!(
+        failure["kind"]["mismatches"][0]["pointer"],
+        "/facebooksession/state"
+    );
+    assert_eq!(failure["kind"]["mismatches"][0]["expected"], "LeftChat");
+    assert_eq!(failure["kind"]["mismatches"][0]["actual"], "Completed");
+    assert_eq!(failure["pos"]["line"], 41);
+    // No leftover temporary files next to the report.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["report.json"]);
+}
+
+#[tokio::test]
+async fn unwritable_json_report_is_an_infrastructure_error_before_running() {
+    let output = run_cli(&[
+        "verify",
+        "--report-json",
+        "/nonexistent-dir-for-gws-contract/report.json",
+        "scenarios/facebook/complete.yaml",
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        output.stdout.is_empty(),
+        "nothing ran: {}",
+        redact(&output.stdout)
+    );
+    insta::assert_snapshot!(redact(&output.stderr));
+}
