@@ -7,5 +7,5 @@ mod diagnostics;
 mod terminal;
 mod value;
 
-pub use diagnostics::render_diagnostics;
+pub use diagnostics::{render_check_ok, render_diagnostics};
 pub use terminal::{render_failure_details, render_scenario_line, render_serve_banner, render_summary};
