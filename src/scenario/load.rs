@@ -184,14 +184,24 @@ mod tests {
 
     #[test]
     fn yaml_1_1_booleans_stay_strings() {
-        let body = expected_body("        a: yes\n        b: on\n        c: No\n        d: true\n        e: False\n");
-        assert_eq!(body, json!({"a": "yes", "b": "on", "c": "No", "d": true, "e": false}));
+        let body = expected_body(
+            "        a: yes\n        b: on\n        c: No\n        d: true\n        e: False\n",
+        );
+        assert_eq!(
+            body,
+            json!({"a": "yes", "b": "on", "c": "No", "d": true, "e": false})
+        );
     }
 
     #[test]
     fn leading_zero_and_underscored_numbers_stay_strings() {
-        let body = expected_body("        a: 010\n        b: 1_000\n        c: 10\n        d: 1.5\n        e: -007\n");
-        assert_eq!(body, json!({"a": "010", "b": "1_000", "c": 10, "d": 1.5, "e": "-007"}));
+        let body = expected_body(
+            "        a: 010\n        b: 1_000\n        c: 10\n        d: 1.5\n        e: -007\n",
+        );
+        assert_eq!(
+            body,
+            json!({"a": "010", "b": "1_000", "c": 10, "d": 1.5, "e": "-007"})
+        );
     }
 
     #[test]

@@ -43,16 +43,28 @@ impl JsonSchema for JsonPointer {
 /// (`actor` + `request`, optionally `response`) or a state-hook call (`state`, optionally
 /// `params`).
 pub fn step_shapes() -> Value {
+    // `null` counts as absent for the loader (the fields are `Option`s), so "must not have"
+    // is `{"type": "null"}` rather than `false`.
     serde_json::json!([
         {
             "title": "HTTP request step",
             "required": ["actor", "request"],
-            "properties": { "state": false, "params": false }
+            "properties": {
+                "actor": { "type": "string" },
+                "request": { "type": "object" },
+                "state": { "type": "null" },
+                "params": { "type": "null" }
+            }
         },
         {
             "title": "State-hook step",
             "required": ["state"],
-            "properties": { "actor": false, "request": false, "response": false }
+            "properties": {
+                "state": { "type": "string" },
+                "actor": { "type": "null" },
+                "request": { "type": "null" },
+                "response": { "type": "null" }
+            }
         }
     ])
 }

@@ -2,11 +2,19 @@
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo: at most one
 /// edit for short words, a third of the length for longer ones. Ties go to the first candidate.
+/// Names that differ only in their digits (`agent2` vs `agent1`) are different things, not
+/// typos, so they are never suggested for each other.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     let limit = (word.chars().count() / 3).max(1);
+    let stem = |s: &str| s.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+    let word_stem = stem(&word_lower);
     candidates
         .into_iter()
+        .filter(|c| {
+            let c = c.to_lowercase();
+            c == word_lower || stem(&c) != word_stem
+        })
         .map(|c| (levenshtein(&word_lower, &c.to_lowercase()), c))
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, _)| *distance)
@@ -58,6 +66,8 @@ mod tests {
         assert_eq!(closest("body", STEP_KEYS.iter().copied()), None);
         assert_eq!(closest("sloppy", ["strict", "lenient"]), None);
         assert_eq!(closest("lenent", ["strict", "lenient"]), Some("lenient"));
+        assert_eq!(closest("agent2", ["agent1"]), None);
+        assert_eq!(closest("agnet1", ["agent1"]), Some("agent1"));
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub fn validate(path: &Path, text: &str, scenario: &Scenario) -> Vec<Diagnostic>
     for (index, step) in scenario.steps.iter().enumerate() {
         c.step(index + 1, step, &actors, &mut scope);
     }
+    // Checks run in dependency order (declarations, then uses); authors read top to bottom.
+    c.problems.sort_by_key(|d| (d.pos.line, d.pos.column));
     c.problems
 }
 
@@ -265,16 +267,14 @@ impl Checker<'_> {
     }
 
     fn capture(&mut self, name: &str, pointer: &Spanned<String>, scope: &mut BTreeSet<String>) {
-        if let Some(problem) = pointer_problem(&pointer.value) {
+        if let Some((problem, help)) = pointer_problem(&pointer.value) {
             self.report(
                 pos(&pointer.referenced),
                 format!(
-                    "capture `{name}`: `{}` is not a JSON Pointer ({problem})",
+                    "capture `{name}`: `{}` is not a JSON Pointer: {problem}",
                     pointer.value
                 ),
-                Some(
-                    "a JSON Pointer starts with `/`, e.g. `/id` or `/agents/agent1/participantId`".to_owned(),
-                ),
+                Some(help.to_owned()),
             );
         }
         scope.insert(name.to_owned());
@@ -307,15 +307,21 @@ fn declared_actors_help(actors: &BTreeSet<&str>, unknown: &str) -> String {
     format!("{guess}actors declared in `actors:` are: {}", known.join(", "))
 }
 
-/// Why `pointer` is not an RFC 6901 JSON Pointer, if it is not one.
-fn pointer_problem(pointer: &str) -> Option<&'static str> {
+/// Why `pointer` is not an RFC 6901 JSON Pointer, and how to write it, if it is not one.
+fn pointer_problem(pointer: &str) -> Option<(&'static str, &'static str)> {
     if !pointer.is_empty() && !pointer.starts_with('/') {
-        return Some("it must start with `/`");
+        return Some((
+            "it must start with `/`",
+            "write the path from the root of the reply, e.g. `/id` or `/agents/agent1/participantId`",
+        ));
     }
     let mut chars = pointer.chars();
     while let Some(c) = chars.next() {
         if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
-            return Some("`~` must be escaped as `~0`, and `/` inside a key as `~1`");
+            return Some((
+                "`~` starts an escape",
+                "inside a key write `~0` for `~` and `~1` for `/`; separate keys with `/`",
+            ));
         }
     }
     None

@@ -3,5 +3,8 @@
 
 mod interop_js_client;
 mod node;
+mod scenario_check;
+mod scenario_errors;
+mod scenario_schema;
 mod support;
 mod walking_skeleton;
