@@ -38,6 +38,14 @@ pub fn yaml_diagnostic(path: &Path, text: &str, error: &Error) -> Diagnostic {
             None,
         ),
         Error::SerdeMissingField { field, .. } => (format!("missing key `{field}`"), None),
+        Error::Eof { .. } if only_comments(text) => (
+            "the scenario file is empty".to_owned(),
+            Some("a scenario needs at least `actors:` and `steps:`".to_owned()),
+        ),
+        Error::MultipleDocuments { .. } => (
+            "a second YAML document in one scenario file".to_owned(),
+            Some("put each scenario in its own file, or remove the `---` separator".to_owned()),
+        ),
         Error::Unexpected { expected, .. } if shape(expected).is_some() => {
             let wanted = shape(expected).unwrap_or(expected);
             (
@@ -61,9 +69,12 @@ pub fn yaml_diagnostic(path: &Path, text: &str, error: &Error) -> Diagnostic {
         help = Some(format!("the `{}` on line {} is not closed", open.1, open.0));
     }
     if message.contains("tab") {
-        // serde-saphyr points just past the tab; the tab itself is the offending token.
-        if let Some(tab) = first_tab(text, line) {
-            column = tab;
+        // serde-saphyr points just past the tab, or at the scalar before it (on the previous
+        // line); the tab itself is the offending token.
+        if let Some((tab_line, tab_column)) =
+            (line..=line + 1).find_map(|l| first_tab(text, l).map(|c| (l, c)))
+        {
+            (line, column) = (tab_line, tab_column);
         }
         help = Some("YAML indentation must use spaces, not tabs".to_owned());
     }
@@ -116,6 +127,12 @@ fn unclosed_flow_before(text: &str, line: u64) -> Option<(u64, char)> {
     })
 }
 
+fn only_comments(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#'))
+}
+
 /// What serde-saphyr's structural expectations mean to a scenario author.
 fn shape(expected: &str) -> Option<&'static str> {
     match expected {
@@ -166,5 +183,54 @@ fn rendered_message(error: &Error) -> String {
     match first.rfind(" at line ") {
         Some(i) => first[..i].to_owned(),
         None => first.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::scenario::{Diagnostic, load_str};
+
+    fn first_problem(text: &str) -> Diagnostic {
+        match load_str(Path::new("t.yaml"), text.to_owned()) {
+            Ok(_) => panic!("must not load:\n{text}"),
+            Err(problems) => problems[0].clone(),
+        }
+    }
+
+    #[test]
+    fn empty_and_comment_only_files() {
+        for text in ["", "# nothing here\n\n"] {
+            let d = first_problem(text);
+            assert_eq!(d.message, "the scenario file is empty");
+        }
+    }
+
+    #[test]
+    fn second_document_is_located() {
+        let d = first_problem("actors: [a]\nsteps: []\n---\nactors: [b]\n");
+        assert_eq!((d.pos.line, d.pos.column), (4, 1));
+        assert_eq!(d.message, "a second YAML document in one scenario file");
+    }
+
+    #[test]
+    fn structural_type_errors_name_both_shapes() {
+        let d = first_problem("actors: agent1\nsteps: []\n");
+        assert_eq!(d.message, "wrong type: expected a list, found `agent1`");
+        assert_eq!((d.pos.line, d.pos.column), (1, 9));
+        let d = first_problem("actors: [a]\nsteps:\n  - actor: a\n    request: /x\n");
+        assert_eq!(
+            d.message,
+            "wrong type: expected a mapping (`key: value` entries), found `/x`"
+        );
+    }
+
+    #[test]
+    fn tab_is_pointed_at_even_after_spaces() {
+        let d = first_problem("actors: [a]\nsteps:\n  - actor: a\n  \trequest: { path: /x }\n");
+        assert_eq!(d.pos.line, 4);
+        assert_eq!(d.pos.column, 3);
+        assert!(d.help.is_some_and(|h| h.contains("spaces")));
     }
 }
