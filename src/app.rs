@@ -1,15 +1,14 @@
 //! Orchestration of each command: load → run → report → exit code. Owns the tokio runtime.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::cli::{Command, ServeConfig, TargetChoice, VerifyConfig};
+use crate::cli::{CheckConfig, Command, ServeConfig, TargetChoice, VerifyConfig};
 use crate::error::{Error, Exit};
 use crate::report;
 use crate::runner::{RunEvent, RunOptions, Verdict, run_all};
-use crate::scenario::{Diagnostic, LoadedScenario, SourcePos, discover, load_file};
+use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
 use crate::server::{ReferenceServer, ServerConfig};
 use crate::target::Target;
 
@@ -29,6 +28,8 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
         match command {
             Command::Verify(config) => verify(config, out).await,
             Command::Serve(config) => serve(config, out).await,
+            Command::Check(config) => check(&config, out),
+            Command::Schema => schema(out),
         }
     });
     match result {
@@ -58,46 +59,25 @@ pub fn report_error(err: &SharedWriter, error: &Error) {
 /// scenario names used by more than one file.
 pub fn load_scenarios(paths: &[String]) -> Result<Vec<LoadedScenario>, Error> {
     let files = discover(paths).map_err(Error::Usage)?;
-    let mut loaded = Vec::new();
-    let mut problems = Vec::new();
-    for file in files {
-        match load_file(&file) {
-            Ok(scenario) => loaded.push(scenario),
-            Err(mut diagnostics) => problems.append(&mut diagnostics),
-        }
-    }
-    let mut seen: BTreeMap<String, &LoadedScenario> = BTreeMap::new();
-    for scenario in &loaded {
-        if let Some(first) = seen.get(&scenario.name) {
-            let pos = scenario.scenario.name.as_ref().map_or(
-                SourcePos {
-                    file: scenario.path.clone(),
-                    line: 0,
-                    column: 0,
-                },
-                |n| SourcePos::from_location(&scenario.path, &n.referenced),
-            );
-            problems.push(
-                Diagnostic::new(
-                    pos,
-                    format!("duplicate scenario name `{}`", scenario.name),
-                    Some(&scenario.text),
-                )
-                .with_help(format!(
-                    "`{}` is also the name of {}",
-                    scenario.name,
-                    first.path.display()
-                )),
-            );
-        } else {
-            seen.insert(scenario.name.clone(), scenario);
-        }
-    }
-    if problems.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(Error::Scenario(problems))
-    }
+    load_all(&files).map_err(Error::Scenario)
+}
+
+/// `check`: loads and validates every scenario file; problems go to stderr (exit 2) via the
+/// caller, success is one summary line on stdout.
+fn check(config: &CheckConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    let scenarios = load_scenarios(&config.paths)?;
+    let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+    let _ = report::render_check_ok(&mut *w, scenarios.len());
+    Ok(Exit::Passed)
+}
+
+/// `schema`: the scenario format's JSON Schema on stdout.
+fn schema(out: &SharedWriter) -> Result<Exit, Error> {
+    let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+    w.write_all(scenario_schema_json().as_bytes())
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::Infrastructure(format!("cannot write the schema: {e}")))?;
+    Ok(Exit::Passed)
 }
 
 async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error> {

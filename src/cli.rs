@@ -30,6 +30,25 @@ pub enum CommandArgs {
     Verify(VerifyArgs),
     /// Run the reference GWS server.
     Serve(ServeArgs),
+    /// Load and validate scenario files only; report every problem in every file.
+    Check(CheckArgs),
+    /// Print the JSON Schema of the scenario format (for editors and CI).
+    Schema,
+}
+
+/// `check` arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario files, directories (every *.yaml below) or globs.
+    #[arg(value_name = "PATH|GLOB", default_value = "scenarios/")]
+    pub paths: Vec<String>,
+}
+
+/// A validated `check`.
+#[derive(Debug, Clone)]
+pub struct CheckConfig {
+    /// Scenario path arguments.
+    pub paths: Vec<String>,
 }
 
 /// `verify` arguments.
@@ -105,6 +124,10 @@ pub enum Command {
     Verify(VerifyConfig),
     /// Run the reference server.
     Serve(ServeConfig),
+    /// Validate scenario files.
+    Check(CheckConfig),
+    /// Print the scenario JSON Schema.
+    Schema,
 }
 
 impl Cli {
@@ -147,6 +170,8 @@ impl Cli {
                     server,
                 }))
             }
+            CommandArgs::Check(args) => Ok(Command::Check(CheckConfig { paths: args.paths })),
+            CommandArgs::Schema => Ok(Command::Schema),
         }
     }
 }

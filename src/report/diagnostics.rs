@@ -19,8 +19,9 @@ pub fn render_diagnostics(w: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::
             let number = d.pos.line.to_string();
             let pad = " ".repeat(number.len());
             let caret_at = usize::try_from(d.pos.column.saturating_sub(1)).unwrap_or(0);
+            let (shown, caret_at) = expand_tabs(line, caret_at);
             writeln!(w, "{pad} |")?;
-            writeln!(w, "{number} | {line}")?;
+            writeln!(w, "{number} | {shown}")?;
             writeln!(w, "{pad} | {}^", " ".repeat(caret_at))?;
         }
         if let Some(help) = &d.help {
@@ -29,5 +30,29 @@ pub fn render_diagnostics(w: &mut dyn Write, diagnostics: &[Diagnostic]) -> io::
         writeln!(w)?;
     }
     let n = diagnostics.len();
-    writeln!(w, "{n} problem{} found", if n == 1 { "" } else { "s" })
+    let files: std::collections::BTreeSet<_> = diagnostics.iter().map(|d| &d.pos.file).collect();
+    let f = files.len();
+    writeln!(
+        w,
+        "{n} problem{} found in {f} file{}",
+        if n == 1 { "" } else { "s" },
+        if f == 1 { "" } else { "s" }
+    )
+}
+
+/// The line with each tab shown as four spaces (terminals disagree on tab width, which would
+/// misplace the caret), and the caret's character index moved to match.
+fn expand_tabs(line: &str, caret_at: usize) -> (String, usize) {
+    const TAB: &str = "    ";
+    let tabs_before = line.chars().take(caret_at).filter(|c| *c == '\t').count();
+    (line.replace('\t', TAB), caret_at + tabs_before * (TAB.len() - 1))
+}
+
+/// The one line `check` prints when every file loaded and validated.
+pub fn render_check_ok(w: &mut dyn Write, scenarios: usize) -> io::Result<()> {
+    writeln!(
+        w,
+        "ok: {scenarios} scenario file{} checked, no problems",
+        if scenarios == 1 { "" } else { "s" }
+    )
 }

@@ -8,7 +8,7 @@ mod json;
 mod terminal;
 mod value;
 
-pub use diagnostics::render_diagnostics;
+pub use diagnostics::{render_check_ok, render_diagnostics};
 pub use json::{JSON_REPORT_VERSION, json_report};
 pub use terminal::{
     render_failure_details, render_notes, render_scenario_line, render_serve_banner, render_summary,

@@ -8,13 +8,18 @@ mod diagnostic;
 mod discover;
 mod duration;
 mod load;
+mod locate;
 mod model;
+mod schema;
+mod suggest;
 mod validate;
+mod yaml_error;
 
 pub use diagnostic::{Diagnostic, SourcePos};
 pub use discover::discover;
 pub use duration::Millis;
-pub use load::{LoadedScenario, load_file, load_str};
+pub use load::{LoadedScenario, load_all, load_file, load_str};
 pub use model::{
     Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
 };
+pub use schema::scenario_schema_json;

@@ -9,19 +9,25 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::Millis;
+use super::schema::{JsonPointer, step_shapes};
+use super::suggest::closest;
+use super::yaml_error::HELP_SEPARATOR;
 
 /// One scenario file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "gws-contract scenario")]
 pub struct Scenario {
     /// Unique name; defaults to the file stem.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
     /// One-sentence description.
     #[serde(default)]
@@ -33,17 +39,21 @@ pub struct Scenario {
     #[serde(default)]
     pub tags: Vec<String>,
     /// The actors taking part; credentials come from the target profile.
+    #[schemars(with = "Vec<String>", length(min = 1))]
     pub actors: Vec<Spanned<String>>,
     /// Constants available as `${name}`.
     #[serde(default)]
     pub vars: BTreeMap<String, Value>,
     /// Provider states applied before the first step.
     #[serde(default)]
+    #[schemars(with = "Vec<Given>")]
     pub given: Vec<Spanned<Given>>,
     /// The steps, in order.
+    #[schemars(with = "Vec<Step>", length(min = 1))]
     pub steps: Vec<Spanned<Step>>,
     /// Stream strictness for the whole scenario (default strict).
     #[serde(default)]
+    #[schemars(with = "Option<Streams>")]
     pub streams: Option<Spanned<Streams>>,
     /// Default per-step notification timeout (default 5 s).
     #[serde(default)]
@@ -54,7 +64,7 @@ pub struct Scenario {
 }
 
 /// A provider state applied through the state hook (DESIGN.md §5).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Given {
     /// State name, e.g. `facebook session chatting`.
@@ -64,6 +74,7 @@ pub struct Given {
     pub params: Value,
     /// Variables captured from the hook's reply: name → JSON Pointer.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, JsonPointer>")]
     pub capture: BTreeMap<String, Spanned<String>>,
     /// Notifications the state itself causes (e.g. the offer of `facebook session offered`).
     /// Listing them makes the runner wait for them and keeps them out of step 1's stream.
@@ -72,20 +83,23 @@ pub struct Given {
 }
 
 /// One step: an HTTP request by an actor, or a state-hook call.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = step_shapes()))]
 pub struct Step {
     /// Optional label shown in reports.
     #[serde(default)]
     pub name: Option<String>,
     /// The actor making the request (HTTP steps).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub actor: Option<Spanned<String>>,
     /// The request (HTTP steps).
     #[serde(default)]
     pub request: Option<RequestSpec>,
     /// Expected response (HTTP steps).
     #[serde(default)]
+    #[schemars(with = "Option<ResponseSpec>")]
     pub response: Option<Spanned<ResponseSpec>>,
     /// A state-hook call instead of a request, e.g. `customer message`.
     #[serde(default)]
@@ -95,12 +109,14 @@ pub struct Step {
     pub params: Option<Value>,
     /// Variables captured from the response body (or hook reply): name → JSON Pointer.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, JsonPointer>")]
     pub capture: BTreeMap<String, Spanned<String>>,
     /// Expected notifications per actor, in arrival order.
     #[serde(default)]
     pub notifications: NotificationExpectations,
     /// Stream strictness for this step.
     #[serde(default)]
+    #[schemars(with = "Option<Streams>")]
     pub streams: Option<Spanned<Streams>>,
     /// Notification timeout for this step.
     #[serde(default)]
@@ -185,13 +201,14 @@ impl Step {
 }
 
 /// An HTTP request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     /// HTTP method (default `GET`).
     #[serde(default = "default_method")]
     pub method: String,
     /// Path below the target's base URL; may use `${var}`.
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// Extra request headers.
     #[serde(default)]
@@ -206,7 +223,7 @@ fn default_method() -> String {
 }
 
 /// The expected HTTP response.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSpec {
     /// Expected status code.
@@ -221,7 +238,7 @@ pub struct ResponseSpec {
 }
 
 /// How strictly an actor's notification stream is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StreamMode {
     /// Every notification about the scenario's interactions must be expected, in order.
@@ -254,7 +271,30 @@ fn parse_mode<E: de::Error>(text: &str) -> Result<StreamMode, E> {
     match text {
         "strict" => Ok(StreamMode::Strict),
         "lenient" => Ok(StreamMode::Lenient),
-        other => Err(E::unknown_variant(other, &["strict", "lenient"])),
+        // `custom` (not `unknown_variant`) so serde-saphyr locates the error at the value.
+        other => Err(E::custom(format_args!(
+            "invalid stream mode `{other}`{HELP_SEPARATOR}{}use `strict` or `lenient`",
+            match closest(other, ["strict", "lenient"]) {
+                Some(best) => format!("did you mean `{best}`? "),
+                None => String::new(),
+            }
+        ))),
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamMode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ModeVisitor;
+        impl Visitor<'_> for ModeVisitor {
+            type Value = StreamMode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`strict` or `lenient`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StreamMode, E> {
+                parse_mode(v)
+            }
+        }
+        deserializer.deserialize_str(ModeVisitor)
     }
 }
 
@@ -271,8 +311,8 @@ impl<'de> Deserialize<'de> for Streams {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Streams, A::Error> {
                 let mut modes = BTreeMap::new();
-                while let Some((actor, mode)) = map.next_entry::<String, String>()? {
-                    modes.insert(actor, parse_mode(&mode)?);
+                while let Some((actor, mode)) = map.next_entry::<String, StreamMode>()? {
+                    modes.insert(actor, mode);
                 }
                 Ok(Streams::PerActor(modes))
             }

@@ -1,5 +1,9 @@
 //! Semantic checks a YAML parser cannot make: step shapes, actors that exist, variables that
-//! are defined before use, well-formed capture pointers. Every problem is collected.
+//! are defined before use, well-formed capture pointers, non-empty `actors:`/`steps:`. Every
+//! problem is collected, each at the offending token where the source shows it.
+//!
+//! JSON values (request bodies, expectations) carry no spans, so their problems are located by
+//! searching the source from the enclosing spanned node ([`super::locate`]).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -8,96 +12,13 @@ use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 
 use super::diagnostic::{Diagnostic, SourcePos};
-use super::model::{Scenario, Streams};
+use super::locate::{LineCol, find_after, find_word_after, top_level_key};
+use super::model::{NotificationExpectations, Scenario, Step, Streams};
+use super::suggest::closest;
 use crate::matching::template::placeholders;
 
 /// Variables every scenario can use without defining them.
 pub const BUILTIN_VARS: &[&str] = &["target"];
-
-struct Checker<'a> {
-    path: &'a Path,
-    text: &'a str,
-    problems: Vec<Diagnostic>,
-}
-
-impl Checker<'_> {
-    fn report(&mut self, loc: &Location, message: impl Into<String>) {
-        let pos = SourcePos::from_location(self.path, loc);
-        self.problems.push(Diagnostic::new(pos, message, Some(self.text)));
-    }
-
-    fn report_help(&mut self, loc: &Location, message: impl Into<String>, help: impl Into<String>) {
-        let pos = SourcePos::from_location(self.path, loc);
-        self.problems
-            .push(Diagnostic::new(pos, message, Some(self.text)).with_help(help));
-    }
-
-    fn actor(&mut self, actors: &BTreeSet<&str>, name: &Spanned<String>) {
-        if !actors.contains(name.value.as_str()) {
-            let known: Vec<_> = actors.iter().copied().collect();
-            self.report_help(
-                &name.referenced,
-                format!("undefined actor `{}`", name.value),
-                format!("actors declared in `actors:` are: {}", known.join(", ")),
-            );
-        }
-    }
-
-    fn vars_in(&mut self, value: &Value, scope: &BTreeSet<String>, loc: &Location) {
-        match value {
-            Value::String(s) => {
-                for name in placeholders(s) {
-                    if !scope.contains(name) {
-                        self.undefined_var(name, scope, loc);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| self.vars_in(v, scope, loc)),
-            Value::Object(map) => map.values().for_each(|v| self.vars_in(v, scope, loc)),
-            _ => {}
-        }
-    }
-
-    fn undefined_var(&mut self, name: &str, scope: &BTreeSet<String>, loc: &Location) {
-        let defined: Vec<&str> = scope.iter().map(String::as_str).collect();
-        self.report_help(
-            loc,
-            format!("undefined variable `${{{name}}}`"),
-            format!(
-                "variables defined at this point: {}",
-                if defined.is_empty() {
-                    "none".to_owned()
-                } else {
-                    defined.join(", ")
-                }
-            ),
-        );
-    }
-
-    fn capture(&mut self, name: &str, pointer: &Spanned<String>, scope: &mut BTreeSet<String>) {
-        if !pointer.value.is_empty() && !pointer.value.starts_with('/') {
-            self.report_help(
-                &pointer.referenced,
-                format!("capture `{name}`: `{}` is not a JSON Pointer", pointer.value),
-                "a JSON Pointer starts with `/`, e.g. `/id` or `/agents/agent1/participantId`",
-            );
-        }
-        scope.insert(name.to_owned());
-    }
-
-    fn streams(&mut self, actors: &BTreeSet<&str>, streams: &Spanned<Streams>) {
-        if let Streams::PerActor(map) = &streams.value {
-            for actor in map.keys() {
-                if !actors.contains(actor.as_str()) {
-                    self.report(
-                        &streams.referenced,
-                        format!("`streams:` names undefined actor `{actor}`"),
-                    );
-                }
-            }
-        }
-    }
-}
 
 /// Checks `scenario` (parsed from `text` at `path`) and returns every problem.
 pub fn validate(path: &Path, text: &str, scenario: &Scenario) -> Vec<Diagnostic> {
@@ -106,19 +27,7 @@ pub fn validate(path: &Path, text: &str, scenario: &Scenario) -> Vec<Diagnostic>
         text,
         problems: Vec::new(),
     };
-    let top = Location::UNKNOWN;
-    let mut actors = BTreeSet::new();
-    if scenario.actors.is_empty() {
-        c.report(&top, "a scenario needs at least one actor in `actors:`");
-    }
-    for actor in &scenario.actors {
-        if !actors.insert(actor.value.as_str()) {
-            c.report(
-                &actor.referenced,
-                format!("actor `{}` is declared twice", actor.value),
-            );
-        }
-    }
+    let actors = c.declared_actors(scenario);
     if let Some(streams) = &scenario.streams {
         c.streams(&actors, streams);
     }
@@ -127,92 +36,308 @@ pub fn validate(path: &Path, text: &str, scenario: &Scenario) -> Vec<Diagnostic>
     scope.extend(scenario.vars.keys().cloned());
 
     for given in &scenario.given {
-        c.vars_in(&given.value.params, &scope, &given.referenced);
+        let at = pos(&given.referenced);
+        c.vars_in(&given.value.params, &scope, at);
         for (name, pointer) in &given.value.capture {
             c.capture(name, pointer, &mut scope);
         }
-        for (actor, expected) in &given.value.notifications.0 {
-            c.actor(&actors, actor);
-            for item in expected {
-                c.vars_in(&item.value, &scope, &item.referenced);
-            }
-        }
+        c.notifications(&actors, &given.value.notifications, &scope);
     }
 
     if scenario.steps.is_empty() {
-        c.report(&top, "a scenario needs at least one step in `steps:`");
+        c.empty_list(
+            "steps",
+            "a scenario needs at least one step",
+            "e.g. `- actor: agent1` with a `request:`",
+        );
     }
     for (index, step) in scenario.steps.iter().enumerate() {
-        let loc = step.referenced;
+        c.step(index + 1, step, &actors, &mut scope);
+    }
+    // Checks run in dependency order (declarations, then uses); authors read top to bottom.
+    c.problems.sort_by_key(|d| (d.pos.line, d.pos.column));
+    c.problems
+}
+
+struct Checker<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+fn pos(loc: &Location) -> LineCol {
+    (loc.line(), loc.column())
+}
+
+impl Checker<'_> {
+    fn report(&mut self, at: LineCol, message: impl Into<String>, help: Option<String>) {
+        let pos = SourcePos {
+            file: self.path.to_path_buf(),
+            line: at.0,
+            column: at.1,
+        };
+        let diagnostic = Diagnostic::new(pos, message, Some(self.text));
+        self.problems.push(match help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        });
+    }
+
+    fn declared_actors<'s>(&mut self, scenario: &'s Scenario) -> BTreeSet<&'s str> {
+        if scenario.actors.is_empty() {
+            self.empty_list(
+                "actors",
+                "a scenario needs at least one actor",
+                "e.g. `actors: [agent1]`",
+            );
+        }
+        let mut actors = BTreeSet::new();
+        for actor in &scenario.actors {
+            if !actors.insert(actor.value.as_str()) {
+                self.report(
+                    pos(&actor.referenced),
+                    format!("actor `{}` is declared twice", actor.value),
+                    None,
+                );
+            }
+        }
+        actors
+    }
+
+    /// An empty top-level list: located at its value (`[]`) or, failing that, its key.
+    fn empty_list(&mut self, key: &str, message: &str, example: &str) {
+        let at = top_level_key(self.text, key).map_or((0, 0), |(key_pos, value)| value.unwrap_or(key_pos));
+        self.report(
+            at,
+            format!("`{key}:` is empty: {message}"),
+            Some(example.to_owned()),
+        );
+    }
+
+    fn step(
+        &mut self,
+        number: usize,
+        step: &Spanned<Step>,
+        actors: &BTreeSet<&str>,
+        scope: &mut BTreeSet<String>,
+    ) {
+        let at = pos(&step.referenced);
         let s = &step.value;
-        let number = index + 1;
         match (&s.actor, &s.request, &s.state) {
             (Some(actor), Some(request), None) => {
-                c.actor(&actors, actor);
-                for name in placeholders(&request.path.value) {
-                    if !scope.contains(name) {
-                        c.undefined_var(name, &scope, &request.path.referenced);
-                    }
-                }
-                if let Some(body) = &request.body {
-                    c.vars_in(body, &scope, &loc);
-                }
-                let headers = Value::Object(
-                    request
-                        .headers
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                        .collect(),
+                self.actor(actors, actor);
+                self.vars_in(
+                    &Value::String(request.path.value.clone()),
+                    scope,
+                    pos(&request.path.referenced),
                 );
-                c.vars_in(&headers, &scope, &loc);
+                if let Some(body) = &request.body {
+                    self.vars_in(body, scope, at);
+                }
+                for value in request.headers.values() {
+                    self.vars_in(&Value::String(value.clone()), scope, at);
+                }
                 if s.params.is_some() {
-                    c.report(
-                        &loc,
+                    self.report(
+                        self.key_in_step(at, "params"),
                         format!("step {number}: `params:` belongs to `state:` steps, not to requests"),
+                        Some("send request data in `request.body`".to_owned()),
                     );
                 }
             }
             (None, None, Some(_)) => {
                 if let Some(params) = &s.params {
-                    c.vars_in(params, &scope, &loc);
+                    self.vars_in(params, scope, at);
                 }
                 if s.response.is_some() {
-                    c.report(
-                        &loc,
+                    self.report(
+                        self.key_in_step(at, "response"),
                         format!("step {number}: `response:` belongs to request steps, not to `state:` steps"),
+                        Some("capture from the hook's reply with `capture:` instead".to_owned()),
                     );
                 }
             }
-            (Some(_), None, None) => c.report(&loc, format!("step {number}: has `actor:` but no `request:`")),
-            (None, Some(_), None) => c.report(&loc, format!("step {number}: has `request:` but no `actor:`")),
-            (None, None, None) => c.report_help(
-                &loc,
-                format!("step {number}: is neither a request nor a state change"),
-                "give it `actor:` + `request:`, or `state:` (+ `params:`)",
+            (Some(_), None, None) => self.report(
+                at,
+                format!("step {number}: has `actor:` but no `request:`"),
+                Some("add a `request:` with at least a `path:`".to_owned()),
             ),
-            (_, _, Some(_)) => c.report(
-                &loc,
-                format!("step {number}: has both `state:` and `actor:`/`request:`; split it into two steps"),
+            (None, Some(_), None) => self.report(
+                at,
+                format!("step {number}: has `request:` but no `actor:`"),
+                Some("name the actor who sends it, e.g. `actor: agent1`".to_owned()),
+            ),
+            (None, None, None) => self.report(
+                at,
+                format!("step {number}: is neither a request nor a state change"),
+                Some("give it `actor:` + `request:`, or `state:` (+ `params:`)".to_owned()),
+            ),
+            (_, _, Some(_)) => self.report(
+                self.key_in_step(at, "state"),
+                format!("step {number}: has both `state:` and `actor:`/`request:`"),
+                Some("a step is either a request or a state change; split it into two steps".to_owned()),
             ),
         }
         // Captures are taken from this step's response, so its own expectations may use them.
         for (name, pointer) in &s.capture {
-            c.capture(name, pointer, &mut scope);
+            self.capture(name, pointer, scope);
         }
-        if let Some(response) = &s.response
-            && let Some(body) = &response.value.body
-        {
-            c.vars_in(body, &scope, &response.referenced);
-        }
-        for (actor, expected) in &s.notifications.0 {
-            c.actor(&actors, actor);
-            for item in expected {
-                c.vars_in(&item.value, &scope, &item.referenced);
+        if let Some(response) = &s.response {
+            let at = pos(&response.referenced);
+            for value in response.value.headers.values() {
+                self.expected_value(value, scope, at);
+            }
+            if let Some(body) = &response.value.body {
+                self.expected_value(body, scope, at);
             }
         }
+        self.notifications(actors, &s.notifications, scope);
         if let Some(streams) = &s.streams {
-            c.streams(&actors, streams);
+            self.streams(actors, streams);
         }
     }
-    c.problems
+
+    /// Where `key:` is written inside the step starting at `step`, or the step itself.
+    fn key_in_step(&self, step: LineCol, key: &str) -> LineCol {
+        find_word_after(self.text, step, &format!("{key}:"))
+            .or_else(|| find_word_after(self.text, step, key))
+            .unwrap_or(step)
+    }
+
+    fn notifications(
+        &mut self,
+        actors: &BTreeSet<&str>,
+        expected: &NotificationExpectations,
+        scope: &BTreeSet<String>,
+    ) {
+        for (actor, items) in &expected.0 {
+            self.actor(actors, actor);
+            for item in items {
+                self.expected_value(&item.value, scope, pos(&item.referenced));
+            }
+        }
+    }
+
+    /// The one place every *expected* value (response headers and body, notifications) is
+    /// checked. Matcher strings (`$anyy`, a bad `$regex:`) are linted by `matching::lint`,
+    /// which the matching module is adding: report each of its findings here, located with
+    /// `find_after(self.text, from, <the offending string>)` as `vars_in` does.
+    fn expected_value(&mut self, value: &Value, scope: &BTreeSet<String>, from: LineCol) {
+        self.vars_in(value, scope, from);
+    }
+
+    fn actor(&mut self, actors: &BTreeSet<&str>, name: &Spanned<String>) {
+        if !actors.contains(name.value.as_str()) {
+            self.report(
+                pos(&name.referenced),
+                format!("undefined actor `{}`", name.value),
+                Some(declared_actors_help(actors, &name.value)),
+            );
+        }
+    }
+
+    fn vars_in(&mut self, value: &Value, scope: &BTreeSet<String>, from: LineCol) {
+        match value {
+            Value::String(s) => {
+                for name in placeholders(s) {
+                    if !scope.contains(name) {
+                        let at = find_after(self.text, from, &format!("${{{name}}}")).unwrap_or(from);
+                        self.undefined_var(name, scope, at);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.vars_in(v, scope, from)),
+            Value::Object(map) => map.values().for_each(|v| self.vars_in(v, scope, from)),
+            _ => {}
+        }
+    }
+
+    fn undefined_var(&mut self, name: &str, scope: &BTreeSet<String>, at: LineCol) {
+        let defined: Vec<String> = scope.iter().map(|v| format!("`{v}`")).collect();
+        let guess = closest(name, scope.iter().map(String::as_str))
+            .map_or_else(String::new, |best| format!("did you mean `${{{best}}}`? "));
+        self.report(
+            at,
+            format!("undefined variable `${{{name}}}`"),
+            Some(format!(
+                "{guess}variables defined at this point: {}; define it in `vars:` or capture it earlier",
+                defined.join(", ")
+            )),
+        );
+    }
+
+    fn capture(&mut self, name: &str, pointer: &Spanned<String>, scope: &mut BTreeSet<String>) {
+        if let Some((problem, help)) = pointer_problem(&pointer.value) {
+            self.report(
+                pos(&pointer.referenced),
+                format!(
+                    "capture `{name}`: `{}` is not a JSON Pointer: {problem}",
+                    pointer.value
+                ),
+                Some(help.to_owned()),
+            );
+        }
+        scope.insert(name.to_owned());
+    }
+
+    fn streams(&mut self, actors: &BTreeSet<&str>, streams: &Spanned<Streams>) {
+        if let Streams::PerActor(map) = &streams.value {
+            let from = pos(&streams.referenced);
+            for actor in map.keys() {
+                if !actors.contains(actor.as_str()) {
+                    let at = find_word_after(self.text, from, actor).unwrap_or(from);
+                    self.report(
+                        at,
+                        format!("undefined actor `{actor}` in `streams:`"),
+                        Some(declared_actors_help(actors, actor)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn declared_actors_help(actors: &BTreeSet<&str>, unknown: &str) -> String {
+    let known: Vec<String> = actors.iter().map(|a| format!("`{a}`")).collect();
+    if known.is_empty() {
+        return "no actors are declared; list them in `actors:`".to_owned();
+    }
+    let guess = closest(unknown, actors.iter().copied())
+        .map_or_else(String::new, |best| format!("did you mean `{best}`? "));
+    format!("{guess}actors declared in `actors:` are: {}", known.join(", "))
+}
+
+/// Why `pointer` is not an RFC 6901 JSON Pointer, and how to write it, if it is not one.
+fn pointer_problem(pointer: &str) -> Option<(&'static str, &'static str)> {
+    if !pointer.is_empty() && !pointer.starts_with('/') {
+        return Some((
+            "it must start with `/`",
+            "write the path from the root of the reply, e.g. `/id` or `/agents/agent1/participantId`",
+        ));
+    }
+    let mut chars = pointer.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Some((
+                "`~` starts an escape",
+                "inside a key write `~0` for `~` and `~1` for `/`; separate keys with `/`",
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointer_problem;
+
+    #[test]
+    fn json_pointers() {
+        assert_eq!(pointer_problem(""), None);
+        assert_eq!(pointer_problem("/id"), None);
+        assert_eq!(pointer_problem("/a~1b/c~0"), None);
+        assert!(pointer_problem("id").is_some());
+        assert!(pointer_problem("/a~b").is_some());
+        assert!(pointer_problem("/a~").is_some());
+    }
 }

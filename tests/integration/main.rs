@@ -5,5 +5,8 @@ mod interop_js_client;
 mod node;
 mod reports;
 mod runner_streams;
+mod scenario_check;
+mod scenario_errors;
+mod scenario_schema;
 mod support;
 mod walking_skeleton;
