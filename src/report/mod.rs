@@ -4,8 +4,10 @@
 //! goes; nothing prints directly.
 
 mod diagnostics;
+mod diff;
 mod terminal;
 mod value;
 
 pub use diagnostics::render_diagnostics;
+pub use diff::{DIFF_CONTEXT_LINES, unified_diff, write_unified_diff};
 pub use terminal::{render_failure_details, render_scenario_line, render_serve_banner, render_summary};
