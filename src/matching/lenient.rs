@@ -27,7 +27,7 @@ pub fn match_value(expected: &Value, actual: &Value, vars: &Vars) -> Vec<Mismatc
 /// patterns compiled so far (an assignment compares every pair, so each pattern would
 /// otherwise be compiled n·m times).
 pub(crate) struct Ctx<'e> {
-    pub(crate) vars: &'e Vars,
+    vars: &'e Vars,
     regexes: RefCell<HashMap<&'e str, Result<regex::Regex, String>>>,
 }
 

@@ -11,7 +11,8 @@ use super::lint::MatcherProblemKind;
 pub struct Mismatch {
     /// JSON Pointer (RFC 6901) of the differing value in the actual document.
     pub pointer: String,
-    /// What was expected, as written in the scenario (placeholders resolved).
+    /// What was expected, as written in the scenario (placeholders resolved, `$$` literals
+    /// unescaped, matchers as written); `null` for [`MismatchKind::Unexpected`].
     pub expected: Value,
     /// What was found; `None` when the key or element is missing.
     pub actual: Option<Value>,
@@ -63,7 +64,7 @@ pub enum MismatchKind {
     /// An element of an `$unordered` array that no expected element accounts for.
     Unexpected,
     /// The expectation itself is malformed (unknown matcher, misplaced `$unordered`,
-    /// `$absent` outside an object ...); [`crate::matching::lint`] reports the same at load time.
+    /// `$absent` outside an object ...); [`lint()`](crate::matching::lint()) reports the same at load time.
     InvalidMatcher {
         /// What is wrong with it.
         problem: MatcherProblemKind,

@@ -4,8 +4,8 @@
 //! and `${name}` placeholders) against an actual value and returns *every* mismatch, each
 //! with the JSON Pointer (RFC 6901) of the differing value in the **actual** document, what was
 //! expected and what was found. It never stops at the first mismatch and never returns a bare
-//! bool: an empty vector means the values match. [`normalize`] rewrites the two documents so
-//! that a textual diff shows only the mismatches; [`lint`] finds malformed matchers at load time.
+//! bool: an empty vector means the values match. [`normalize()`] rewrites the two documents so
+//! that a textual diff shows only the mismatches; [`lint()`] finds malformed matchers at load time.
 //!
 //! # The rules (this is the specification)
 //!
@@ -55,16 +55,20 @@
 //!    - Anything else starting with `$` (`$anyy`, `$5`, `$type:int`, `$unordered` outside the
 //!      first array position, an unclosed `${`) is a **malformed expectation**, never a
 //!      literal: it gives [`MismatchKind::InvalidMatcher`] whatever the actual value, and
-//!      [`lint`] reports it at load time. An invalid `$regex:` pattern gives
+//!      [`lint()`] reports it at load time. An invalid `$regex:` pattern gives
 //!      [`MismatchKind::Regex`] with the compiler's reason. A placeholder naming no variable
 //!      gives [`MismatchKind::UndefinedVariable`].
 //!
-//!    Strings that do not start with `$` are plain text, except for embedded `${name}`.
+//!    Strings that do not start with `$` are plain text, except for embedded `${name}`. So
+//!    literal text with `${` after its first character can only be matched by a `$regex:`
+//!    (or, when it starts with `$`, by `$$`, which turns interpolation off).
 //! 5. Every mismatch carries its pointer, expected (placeholders resolved, matchers as
 //!    written) and actual (`None` when missing). Every pointer resolves in the actual document,
 //!    except a [`MismatchKind::Missing`] one, which names a missing key of an existing object.
-//!    Mismatches come in document order of the expectation (object keys sorted).
-//! 6. Diffs are normalised to the expected: see [`normalize`] for the exact rewriting. The
+//!    Mismatches come in the expectation's order (object keys sorted); under `$unordered` the
+//!    length problem comes first, then the imperfect pairs in expected order, then
+//!    [`MismatchKind::NoMatch`], then [`MismatchKind::Unexpected`].
+//! 6. Diffs are normalised to the expected: see [`normalize()`] for the exact rewriting. The
 //!    normalised sides are equal exactly when there is no mismatch.
 
 mod assign;

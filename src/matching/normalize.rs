@@ -1,29 +1,7 @@
 //! Normalise-to-expected (snapbox's `NormalizeToExpected`, DESIGN.md §4.6): rewrites the
 //! expected and the actual document into a pair whose only differences are the real ones, so a
 //! textual diff of the two (`report::unified_diff`) or an RFC 6902 patch between them
-//! ([`Normalized::patch`]) shows nothing else.
-//!
-//! The rewriting, position by position (it makes exactly the decisions [`match_value`] makes,
-//! with the same optimal assignment for `$unordered`/`$contains`):
-//! - where the expectation holds (a matcher matched, a placeholder resolved to the actual
-//!   value, a number equal by value), **both sides show the actual value**;
-//! - where it does not, the expected side shows the expectation with placeholders resolved and
-//!   matchers as written (`"$regex:[0-9]+"`), and the actual side the actual value. In the rare
-//!   case where the actual value is the very text of the failed matcher, the expected side gets
-//!   ` (not matched)` appended so the two sides still differ;
-//! - object keys only in the actual are dropped (they are allowed); a key only in the expected
-//!   stays on the expected side; a key that must be `$absent` is dropped from both sides when
-//!   it is absent and kept on the actual side when it is present;
-//! - arrays under `$unordered`/`$contains` lose their marker and are laid out in the actual
-//!   array's order, each expected element next to the actual element it was assigned; under
-//!   `$unordered` unassigned actual elements stay (in place, actual side only); under
-//!   `$contains` they are dropped; expected elements without a partner come last, expected
-//!   side only. Ordered arrays pair by index; surplus elements appear on their side only.
-//!
-//! Hence: `match_value(..).is_empty()` ⇔ `normalized.expected == normalized.actual` ⇔ the patch
-//! is empty, and applying the patch to the normalised expected yields the normalised actual.
-//!
-//! [`match_value`]: super::match_value
+//! ([`Normalized::patch`]) shows nothing else. The rules are on [`normalize()`].
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -33,7 +11,7 @@ use super::matcher::ABSENT;
 use super::template::Vars;
 
 /// The expected and the actual document rewritten so that their differences are exactly the
-/// mismatches (see the module docs for the rules).
+/// mismatches (see [`normalize()`] for the rules).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Normalized {
     /// The expected side: expectations resolved, matched positions replaced by actual values.
@@ -56,6 +34,28 @@ impl Normalized {
 }
 
 /// Normalises `actual` to `expected` (and `expected` to `actual`) for diffing.
+///
+/// The rewriting, position by position (it makes exactly the decisions [`match_value`] makes,
+/// with the same optimal assignment for `$unordered`/`$contains`):
+/// - where the expectation holds (a matcher matched, a placeholder resolved to the actual
+///   value, a number equal by value), **both sides show the actual value**;
+/// - where it does not, the expected side shows the expectation with placeholders resolved and
+///   matchers as written (`"$regex:[0-9]+"`), and the actual side the actual value. In the rare
+///   case where the actual value is the very text of the failed matcher, the expected side gets
+///   ` (not matched)` appended so the two sides still differ;
+/// - object keys only in the actual are dropped (they are allowed); a key only in the expected
+///   stays on the expected side; a key that must be `$absent` is dropped from both sides when
+///   it is absent and kept on the actual side when it is present;
+/// - arrays under `$unordered`/`$contains` lose their marker and are laid out in the actual
+///   array's order, each expected element next to the actual element it was assigned; under
+///   `$unordered` unassigned actual elements stay (in place, actual side only); under
+///   `$contains` they are dropped; expected elements without a partner come last, expected
+///   side only. Ordered arrays pair by index; surplus elements appear on their side only.
+///
+/// Hence: `match_value(..).is_empty()` ⇔ `normalized.expected == normalized.actual` ⇔ the patch
+/// is empty, and applying the patch to the normalised expected yields the normalised actual.
+///
+/// [`match_value`]: super::match_value
 pub fn normalize(expected: &Value, actual: &Value, vars: &Vars) -> Normalized {
     let (expected, actual) = Ctx::new(vars).normalize(expected, actual);
     Normalized { expected, actual }

@@ -9,7 +9,7 @@ use gws_contract::scenario::load_file;
 use gws_contract::server::ServerConfig;
 use serde_json::{Value, json};
 
-use crate::support::{redact, root, run_file, start_server};
+use crate::support::{redact, root, run_cli, run_file, start_server};
 
 /// Replaces the run's generated ids with their variable names, and the port, for snapshots.
 fn redact_ids(text: &str, vars: &Vars) -> String {
@@ -93,6 +93,29 @@ async fn unordered_and_contains_on_a_real_participant_list() {
         "only the participant type differs: {}",
         unified_diff(&normalized)
     );
+}
+
+#[tokio::test]
+async fn cli_reports_no_match_with_the_closest_candidate_and_invalid_matchers() {
+    let complete = std::fs::read_to_string(root().join("scenarios/facebook/complete.yaml"))
+        .expect("the Complete scenario is readable");
+    let cut = complete
+        .find("            participants:")
+        .expect("the Complete scenario expects participants");
+    let scenario = format!(
+        "{}            participants: [$contains, {{type: Agent, nickname: VitaliyOnv}}]\n          \
+         notificationType: $anyy\n",
+        &complete[..cut]
+    )
+    .replacen("          notificationType: StatusChange\n", "", 1);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("contains.yaml");
+    std::fs::write(&path, scenario).expect("the scenario is written");
+    let output = run_cli(&["verify", &path.to_string_lossy()]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", redact(&output.stderr));
+    let ids = regex::Regex::new(r"\b[0-9A-Z]{16}\b").expect("valid regex");
+    let stdout = redact(&output.stdout).replace(&dir.path().to_string_lossy().into_owned(), "[dir]");
+    insta::assert_snapshot!(ids.replace_all(&stdout, "[id]"));
 }
 
 #[test]
