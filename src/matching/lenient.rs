@@ -1,7 +1,15 @@
-//! The lenient matcher: walks expected and actual together and collects every mismatch.
+//! The lenient matcher: walks expected and actual together and collects every mismatch. The
+//! same walk, with a sink that only adds up costs, prices each expected/actual element pair
+//! for the optimal assignment behind `$unordered` and `$contains`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::assign::min_cost_assignment;
+use super::lint::MatcherProblemKind;
+use super::matcher::{self, ABSENT, CONTAINS, Matcher, UNORDERED};
 use super::mismatch::{Mismatch, MismatchKind};
 use super::pointer::escape_token;
 use super::template::{Vars, interpolate_str};
@@ -9,198 +17,525 @@ use super::template::{Vars, interpolate_str};
 /// Compares `expected` (with matchers and placeholders) against `actual`.
 /// Returns every mismatch; an empty vector means the values match.
 pub fn match_value(expected: &Value, actual: &Value, vars: &Vars) -> Vec<Mismatch> {
-    let mut out = Vec::new();
-    walk(expected, actual, "", vars, &mut out);
-    out
+    let ctx = Ctx::new(vars);
+    let mut sink = Collect(Vec::new());
+    ctx.walk(expected, actual, &mut String::new(), &mut sink);
+    sink.0
 }
 
-fn walk(expected: &Value, actual: &Value, pointer: &str, vars: &Vars, out: &mut Vec<Mismatch>) {
-    match expected {
-        Value::Object(exp) => match actual {
-            Value::Object(act) => objects(exp, act, pointer, vars, out),
-            _ => out.push(type_mismatch(pointer, expected, actual, "object")),
-        },
-        Value::Array(exp) => match actual {
-            Value::Array(act) => arrays(exp, act, pointer, vars, out),
-            _ => out.push(type_mismatch(pointer, expected, actual, "array")),
-        },
-        Value::String(text) => string(text, actual, pointer, vars, out),
-        Value::Number(_) => {
-            if !numbers_equal(expected, actual) {
-                out.push(not_equal(pointer, expected.clone(), actual));
-            }
-        }
-        Value::Bool(_) | Value::Null => {
-            if expected != actual {
-                out.push(not_equal(pointer, expected.clone(), actual));
-            }
-        }
+/// What one comparison needs besides the two values: the variables, and the `$regex:`
+/// patterns compiled so far (an assignment compares every pair, so each pattern would
+/// otherwise be compiled n·m times).
+pub(crate) struct Ctx<'e> {
+    vars: &'e Vars,
+    regexes: RefCell<HashMap<&'e str, Result<regex::Regex, String>>>,
+}
+
+/// Receives mismatches. `Collect` keeps them; `Cost` only adds up their weights, so pricing
+/// a pair for an assignment neither clones values nor builds pointers.
+pub(crate) trait Sink {
+    /// Whether mismatches (and pointers) are wanted, or only their total weight.
+    const DETAIL: bool;
+    /// Records one mismatch of the given weight (at least 1).
+    fn push(&mut self, weight: impl FnOnce() -> u64, build: impl FnOnce() -> Mismatch);
+    /// Adds a weight already known from a cost matrix, without a mismatch behind it; only
+    /// cost sinks count it (detail sinks get the mismatches themselves).
+    fn add_weight(&mut self, weight: u64);
+}
+
+struct Collect(Vec<Mismatch>);
+
+impl Sink for Collect {
+    const DETAIL: bool = true;
+    fn push(&mut self, _weight: impl FnOnce() -> u64, build: impl FnOnce() -> Mismatch) {
+        self.0.push(build());
+    }
+    fn add_weight(&mut self, _weight: u64) {}
+}
+
+struct Cost(u64);
+
+impl Sink for Cost {
+    const DETAIL: bool = false;
+    fn push(&mut self, weight: impl FnOnce() -> u64, _build: impl FnOnce() -> Mismatch) {
+        self.0 = self.0.saturating_add(weight().max(1));
+    }
+    fn add_weight(&mut self, weight: u64) {
+        self.0 = self.0.saturating_add(weight);
     }
 }
 
-fn objects(
-    exp: &Map<String, Value>,
-    act: &Map<String, Value>,
-    pointer: &str,
-    vars: &Vars,
-    out: &mut Vec<Mismatch>,
-) {
-    for (key, exp_value) in exp {
-        let child = format!("{pointer}/{}", escape_token(key));
-        let absent = exp_value.as_str() == Some("$absent");
-        match (act.get(key), absent) {
-            (None, true) => {}
-            (Some(found), true) => out.push(Mismatch {
-                pointer: child,
-                expected: exp_value.clone(),
-                actual: Some(found.clone()),
-                kind: MismatchKind::NotAbsent,
-            }),
-            (None, false) => out.push(Mismatch {
-                pointer: child,
-                expected: resolved(exp_value, vars),
-                actual: None,
-                kind: MismatchKind::Missing,
-            }),
-            (Some(found), false) => walk(exp_value, found, &child, vars, out),
-        }
+/// How an expected array is compared, decided by its first element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArrayMode {
+    Ordered,
+    Unordered,
+    Contains,
+}
+
+/// The expected array's mode and its elements without the marker.
+pub(crate) fn array_mode(expected: &[Value]) -> (ArrayMode, &[Value]) {
+    match expected.first().and_then(Value::as_str) {
+        Some(UNORDERED) => (ArrayMode::Unordered, &expected[1..]),
+        Some(CONTAINS) => (ArrayMode::Contains, &expected[1..]),
+        _ => (ArrayMode::Ordered, expected),
     }
 }
 
-fn arrays(exp: &[Value], act: &[Value], pointer: &str, vars: &Vars, out: &mut Vec<Mismatch>) {
-    if exp.len() != act.len() {
-        out.push(Mismatch {
+/// The optimal pairing of expected elements with actual elements.
+pub(crate) struct Pairing {
+    /// `(expected index, actual index, cost)`, in expected order.
+    pub(crate) pairs: Vec<(usize, usize, u64)>,
+    /// Expected elements left without a partner (more expected than actual elements).
+    pub(crate) lone_expected: Vec<usize>,
+    /// For each actual element, the expected element paired with it.
+    pub(crate) partner_of_actual: Vec<Option<usize>>,
+}
+
+/// The failure of a string expectation: what to show as expected, and why.
+pub(crate) struct Failed {
+    pub(crate) expected: Value,
+    pub(crate) kind: MismatchKind,
+}
+
+/// A pair whose cost exceeds this is as bad as any other; capping keeps the lexicographic
+/// assignment cost far from overflow.
+const COST_CAP: u64 = 1 << 24;
+
+impl<'e> Ctx<'e> {
+    pub(crate) fn new(vars: &'e Vars) -> Self {
+        Self {
+            vars,
+            regexes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn walk<S: Sink>(
+        &self,
+        expected: &'e Value,
+        actual: &Value,
+        pointer: &mut String,
+        sink: &mut S,
+    ) {
+        match expected {
+            Value::Object(exp) => match actual {
+                Value::Object(act) => self.objects(exp, act, pointer, sink),
+                _ => sink.push(
+                    || leaves(expected),
+                    || self.type_mismatch(pointer, expected, actual, "object"),
+                ),
+            },
+            Value::Array(exp) => match actual {
+                Value::Array(act) => self.arrays(exp, act, pointer, sink),
+                _ => sink.push(
+                    || leaves(expected),
+                    || self.type_mismatch(pointer, expected, actual, "array"),
+                ),
+            },
+            Value::String(text) => {
+                if let Err(failed) = self.eval_string(text, actual) {
+                    sink.push(
+                        || 1,
+                        || Mismatch {
+                            pointer: pointer.clone(),
+                            expected: failed.expected,
+                            actual: Some(actual.clone()),
+                            kind: failed.kind,
+                        },
+                    );
+                }
+            }
+            Value::Number(_) | Value::Bool(_) | Value::Null => {
+                if !scalars_equal(expected, actual) {
+                    sink.push(|| 1, || not_equal(pointer, expected.clone(), actual));
+                }
+            }
+        }
+    }
+
+    fn objects<S: Sink>(
+        &self,
+        exp: &'e Map<String, Value>,
+        act: &Map<String, Value>,
+        pointer: &mut String,
+        sink: &mut S,
+    ) {
+        for (key, exp_value) in exp {
+            let len = enter_key::<S>(pointer, key);
+            let absent = exp_value.as_str() == Some(ABSENT);
+            match (act.get(key), absent) {
+                (None, true) => {}
+                (Some(found), true) => sink.push(
+                    || 1,
+                    || Mismatch {
+                        pointer: pointer.clone(),
+                        expected: exp_value.clone(),
+                        actual: Some(found.clone()),
+                        kind: MismatchKind::NotAbsent,
+                    },
+                ),
+                (None, false) => sink.push(
+                    || leaves(exp_value),
+                    || Mismatch {
+                        pointer: pointer.clone(),
+                        expected: self.render(exp_value),
+                        actual: None,
+                        kind: MismatchKind::Missing,
+                    },
+                ),
+                (Some(found), false) => self.walk(exp_value, found, pointer, sink),
+            }
+            pointer.truncate(len);
+        }
+    }
+
+    fn arrays<S: Sink>(&self, exp: &'e [Value], act: &[Value], pointer: &mut String, sink: &mut S) {
+        match array_mode(exp) {
+            (ArrayMode::Ordered, items) => self.ordered(items, act, pointer, sink),
+            (ArrayMode::Unordered, items) => self.unordered(items, act, pointer, sink),
+            (ArrayMode::Contains, items) => self.contains(items, act, pointer, sink),
+        }
+    }
+
+    fn ordered<S: Sink>(&self, exp: &'e [Value], act: &[Value], pointer: &mut String, sink: &mut S) {
+        if exp.len() != act.len() {
+            sink.push(
+                || exp.len().abs_diff(act.len()) as u64,
+                || self.length_mismatch(pointer, exp, act),
+            );
+        }
+        for (index, (e, a)) in exp.iter().zip(act).enumerate() {
+            let len = enter_index::<S>(pointer, index);
+            self.walk(e, a, pointer, sink);
+            pointer.truncate(len);
+        }
+    }
+
+    fn unordered<S: Sink>(&self, exp: &'e [Value], act: &[Value], pointer: &mut String, sink: &mut S) {
+        let pairing = self.pair(exp, act);
+        if !S::DETAIL {
+            let lone_actual = pairing.partner_of_actual.iter().filter(|p| p.is_none()).count() as u64;
+            let total = pairing.pairs.iter().map(|&(_, _, cost)| cost).sum::<u64>()
+                + pairing
+                    .lone_expected
+                    .iter()
+                    .map(|&i| leaves(&exp[i]))
+                    .sum::<u64>()
+                + lone_actual;
+            sink.add_weight(total);
+            return;
+        }
+        if exp.len() != act.len() {
+            sink.push(|| 1, || self.length_mismatch(pointer, exp, act));
+        }
+        for &(i, j, cost) in &pairing.pairs {
+            if cost > 0 {
+                let len = enter_index::<S>(pointer, j);
+                self.walk(&exp[i], &act[j], pointer, sink);
+                pointer.truncate(len);
+            }
+        }
+        for &i in &pairing.lone_expected {
+            sink.push(|| 1, || self.no_match(pointer, &exp[i], None, act));
+        }
+        for (j, partner) in pairing.partner_of_actual.iter().enumerate() {
+            if partner.is_none() {
+                sink.push(
+                    || 1,
+                    || Mismatch {
+                        pointer: format!("{pointer}/{j}"),
+                        expected: Value::Null,
+                        actual: Some(act[j].clone()),
+                        kind: MismatchKind::Unexpected,
+                    },
+                );
+            }
+        }
+    }
+
+    fn contains<S: Sink>(&self, exp: &'e [Value], act: &[Value], pointer: &mut String, sink: &mut S) {
+        let pairing = self.pair(exp, act);
+        if !S::DETAIL {
+            let total = pairing.pairs.iter().map(|&(_, _, cost)| cost).sum::<u64>()
+                + pairing
+                    .lone_expected
+                    .iter()
+                    .map(|&i| leaves(&exp[i]))
+                    .sum::<u64>();
+            sink.add_weight(total);
+            return;
+        }
+        for &(i, j, cost) in &pairing.pairs {
+            if cost == 0 {
+                continue;
+            }
+            sink.push(|| cost, || self.no_match(pointer, &exp[i], Some(j), act));
+            // The closest candidate's own differences say *why* it does not fit, which is what
+            // a bare "no element matches" (Pact's arrayContaining, JSONAssert) fails to say.
+            // Between values of different kinds that adds nothing to the line above.
+            let same_kind = matches!(
+                (&exp[i], &act[j]),
+                (Value::Object(_), Value::Object(_)) | (Value::Array(_), Value::Array(_))
+            );
+            if same_kind {
+                let len = enter_index::<S>(pointer, j);
+                self.walk(&exp[i], &act[j], pointer, sink);
+                pointer.truncate(len);
+            }
+        }
+        for &i in &pairing.lone_expected {
+            sink.push(|| leaves(&exp[i]), || self.no_match(pointer, &exp[i], None, act));
+        }
+    }
+
+    /// Pairs expected with actual elements by a minimum-cost assignment over the matrix of
+    /// pair costs (each pair priced once). The cost is lexicographic: first as few imperfect
+    /// pairs as possible, then the least total difference among them, so a perfect pairing
+    /// wins whenever one exists and a failing element is paired with its closest candidate.
+    pub(crate) fn pair(&self, exp: &'e [Value], act: &[Value]) -> Pairing {
+        let (rows, cols) = (exp.len(), act.len());
+        let mut costs = Vec::with_capacity(rows * cols);
+        for e in exp {
+            for a in act {
+                costs.push(self.cost(e, a));
+            }
+        }
+        let worst = costs.iter().copied().max().unwrap_or(0);
+        let imperfect = worst * rows.min(cols) as u64 + 1;
+        let ranked: Vec<u64> = costs
+            .iter()
+            .map(|&c| if c == 0 { 0 } else { imperfect + c })
+            .collect();
+        let assignment = min_cost_assignment(rows, cols, &ranked);
+        let mut pairing = Pairing {
+            pairs: Vec::with_capacity(rows.min(cols)),
+            lone_expected: Vec::new(),
+            partner_of_actual: vec![None; cols],
+        };
+        for (i, col) in assignment.into_iter().enumerate() {
+            match col {
+                Some(j) => {
+                    pairing.pairs.push((i, j, costs[i * cols + j]));
+                    pairing.partner_of_actual[j] = Some(i);
+                }
+                None => pairing.lone_expected.push(i),
+            }
+        }
+        pairing
+    }
+
+    /// The total weight of the mismatches between `expected` and `actual`; 0 iff they match.
+    fn cost(&self, expected: &'e Value, actual: &Value) -> u64 {
+        let mut sink = Cost(0);
+        self.walk(expected, actual, &mut String::new(), &mut sink);
+        sink.0.min(COST_CAP)
+    }
+
+    /// Decides a string expectation against `actual`.
+    pub(crate) fn eval_string(&self, text: &'e str, actual: &Value) -> Result<(), Failed> {
+        let as_written = || Value::String(text.to_owned());
+        let invalid = |problem| Failed {
+            expected: as_written(),
+            kind: MismatchKind::InvalidMatcher { problem },
+        };
+        let matcher = matcher::classify(text).map_err(invalid)?;
+        match matcher {
+            Matcher::Literal(literal) => {
+                if actual.as_str() == Some(literal) {
+                    Ok(())
+                } else {
+                    Err(Failed {
+                        expected: Value::String(literal.to_owned()),
+                        kind: MismatchKind::NotEqual,
+                    })
+                }
+            }
+            Matcher::Any => Ok(()),
+            Matcher::Absent => Err(invalid(MatcherProblemKind::MisplacedAbsent)),
+            Matcher::Marker(marker) => Err(invalid(MatcherProblemKind::MisplacedMarker {
+                marker: marker.to_owned(),
+            })),
+            Matcher::Type(ty) => {
+                if ty.holds(actual) {
+                    Ok(())
+                } else {
+                    Err(Failed {
+                        expected: as_written(),
+                        kind: MismatchKind::Type {
+                            expected: ty.name().to_owned(),
+                        },
+                    })
+                }
+            }
+            Matcher::Regex(pattern) => match self.regex(pattern) {
+                Ok(re) if actual.as_str().is_some_and(|a| re.is_match(a)) => Ok(()),
+                Ok(_) => Err(Failed {
+                    expected: as_written(),
+                    kind: MismatchKind::Regex { invalid: None },
+                }),
+                Err(reason) => Err(Failed {
+                    expected: as_written(),
+                    kind: MismatchKind::Regex {
+                        invalid: Some(reason),
+                    },
+                }),
+            },
+            Matcher::Uri(path) => {
+                let wanted = match interpolate_str(path, self.vars) {
+                    Ok(Value::String(p)) => p,
+                    Ok(other) => other.to_string(),
+                    Err(e) => {
+                        return Err(Failed {
+                            expected: as_written(),
+                            kind: MismatchKind::UndefinedVariable { name: e.name },
+                        });
+                    }
+                };
+                let wanted_path = matcher::path_and_query(&wanted);
+                if actual
+                    .as_str()
+                    .is_some_and(|a| matcher::path_and_query(a) == wanted_path)
+                {
+                    Ok(())
+                } else {
+                    Err(Failed {
+                        expected: Value::String(format!("$uri:{wanted}")),
+                        kind: MismatchKind::Uri,
+                    })
+                }
+            }
+            Matcher::Text(template) => match interpolate_str(template, self.vars) {
+                Ok(Value::String(s)) if actual.as_str() == Some(s.as_str()) => Ok(()),
+                Ok(value @ Value::String(_)) => Err(Failed {
+                    expected: value,
+                    kind: MismatchKind::NotEqual,
+                }),
+                // A whole placeholder holding a non-string compares structurally and exactly
+                // (numbers by value): a captured value is an observation, not an expectation,
+                // so its strings are never read as matchers and its objects never as subsets.
+                Ok(value) if json_equal(&value, actual) => Ok(()),
+                Ok(value) => Err(Failed {
+                    expected: value,
+                    kind: MismatchKind::NotEqual,
+                }),
+                Err(e) => Err(Failed {
+                    expected: as_written(),
+                    kind: MismatchKind::UndefinedVariable { name: e.name },
+                }),
+            },
+        }
+    }
+
+    fn regex(&self, pattern: &'e str) -> Result<regex::Regex, String> {
+        self.regexes
+            .borrow_mut()
+            .entry(pattern)
+            .or_insert_with(|| compile_regex(pattern))
+            .clone()
+    }
+
+    /// The expected value for display where there is no actual counterpart: placeholders
+    /// resolved (undefined ones kept as written), `$$` literals unescaped, `$absent` keys
+    /// dropped, matchers kept as written.
+    pub(crate) fn render(&self, expected: &Value) -> Value {
+        match expected {
+            Value::String(text) => match matcher::classify(text) {
+                Ok(Matcher::Literal(literal)) => Value::String(literal.to_owned()),
+                Ok(Matcher::Text(template)) => {
+                    interpolate_str(template, self.vars).unwrap_or_else(|_| expected.clone())
+                }
+                _ => expected.clone(),
+            },
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.render(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .filter(|(_, v)| v.as_str() != Some(ABSENT))
+                    .map(|(k, v)| (k.clone(), self.render(v)))
+                    .collect(),
+            ),
+            Value::Null | Value::Bool(_) | Value::Number(_) => expected.clone(),
+        }
+    }
+
+    fn type_mismatch(&self, pointer: &str, expected: &Value, actual: &Value, name: &str) -> Mismatch {
+        Mismatch {
             pointer: pointer.to_owned(),
-            expected: Value::Array(exp.iter().map(|v| resolved(v, vars)).collect()),
+            expected: self.render(expected),
+            actual: Some(actual.clone()),
+            kind: MismatchKind::Type {
+                expected: name.to_owned(),
+            },
+        }
+    }
+
+    fn length_mismatch(&self, pointer: &str, exp: &[Value], act: &[Value]) -> Mismatch {
+        Mismatch {
+            pointer: pointer.to_owned(),
+            expected: Value::Array(exp.iter().map(|v| self.render(v)).collect()),
             actual: Some(Value::Array(act.to_vec())),
             kind: MismatchKind::Length {
                 expected: exp.len(),
                 actual: act.len(),
             },
-        });
-    }
-    for (index, (e, a)) in exp.iter().zip(act).enumerate() {
-        walk(e, a, &format!("{pointer}/{index}"), vars, out);
-    }
-}
-
-fn string(text: &str, actual: &Value, pointer: &str, vars: &Vars, out: &mut Vec<Mismatch>) {
-    let expected = Value::String(text.to_owned());
-    if text.starts_with("$$") {
-        let literal = Value::String(text[1..].to_owned());
-        if &literal != actual {
-            out.push(not_equal(pointer, literal, actual));
         }
-        return;
     }
-    if text == "$any" {
-        return;
-    }
-    if text == "$absent" {
-        // Reached only for array elements or the root, where "absent" cannot hold.
-        out.push(Mismatch {
+
+    fn no_match(&self, pointer: &str, expected: &Value, closest: Option<usize>, act: &[Value]) -> Mismatch {
+        Mismatch {
             pointer: pointer.to_owned(),
-            expected,
-            actual: Some(actual.clone()),
-            kind: MismatchKind::NotAbsent,
-        });
-        return;
-    }
-    if let Some(name) = text.strip_prefix("$type:") {
-        if !has_type(actual, name) {
-            out.push(type_mismatch(pointer, &expected, actual, name));
+            expected: self.render(expected),
+            actual: closest.map(|j| act[j].clone()),
+            kind: MismatchKind::NoMatch { closest },
         }
-        return;
-    }
-    if let Some(pattern) = text.strip_prefix("$regex:") {
-        regex(pattern, &expected, actual, pointer, out);
-        return;
-    }
-    if let Some(path) = text.strip_prefix("$uri:") {
-        let wanted = match interpolate_str(path, vars) {
-            Ok(Value::String(p)) => p,
-            Ok(other) => other.to_string(),
-            Err(e) => return out.push(undefined(pointer, &expected, actual, e.name)),
-        };
-        let ok = actual.as_str().is_some_and(|a| uri_path_and_query(a) == wanted);
-        if !ok {
-            out.push(Mismatch {
-                pointer: pointer.to_owned(),
-                expected: Value::String(format!("$uri:{wanted}")),
-                actual: Some(actual.clone()),
-                kind: MismatchKind::Uri,
-            });
-        }
-        return;
-    }
-    match interpolate_str(text, vars) {
-        Ok(Value::String(s)) => {
-            if actual.as_str() != Some(s.as_str()) {
-                out.push(not_equal(pointer, Value::String(s), actual));
-            }
-        }
-        // A whole placeholder holding a non-string: compare structurally (exact, not lenient,
-        // because captured values are concrete observations, not expectations).
-        Ok(value) => {
-            if !json_equal(&value, actual) {
-                out.push(not_equal(pointer, value, actual));
-            }
-        }
-        Err(e) => out.push(undefined(pointer, &expected, actual, e.name)),
     }
 }
 
-fn regex(pattern: &str, expected: &Value, actual: &Value, pointer: &str, out: &mut Vec<Mismatch>) {
-    let anchored = format!("^(?:{pattern})$");
-    match regex::Regex::new(&anchored) {
-        Ok(re) => {
-            if !actual.as_str().is_some_and(|a| re.is_match(a)) {
-                out.push(Mismatch {
-                    pointer: pointer.to_owned(),
-                    expected: expected.clone(),
-                    actual: Some(actual.clone()),
-                    kind: MismatchKind::Regex { invalid: None },
-                });
-            }
-        }
-        Err(e) => out.push(Mismatch {
-            pointer: pointer.to_owned(),
-            expected: expected.clone(),
-            actual: Some(actual.clone()),
-            kind: MismatchKind::Regex {
-                invalid: Some(e.to_string()),
-            },
-        }),
+/// Compiles a `$regex:` pattern so that it must match the whole string. The error is the
+/// compiler's one-line reason about the pattern as the user wrote it (the regex crate's own
+/// message spans several lines and would show the anchoring added here).
+pub(crate) fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(pattern)
+        .and_then(|_| regex::Regex::new(&format!(r"\A(?:{pattern})\z")))
+        .map_err(|e| {
+            let text = e.to_string();
+            let last = text.lines().last().unwrap_or_default();
+            last.strip_prefix("error: ").unwrap_or(last).to_owned()
+        })
+}
+
+/// The weight of an expected value in assignment costs: its number of leaves, so a missing
+/// or mistyped object counts for everything it expected, not as one small difference.
+fn leaves(expected: &Value) -> u64 {
+    match expected {
+        Value::Array(items) if !items.is_empty() => items.iter().map(leaves).sum(),
+        Value::Object(map) if !map.is_empty() => map.values().map(leaves).sum(),
+        _ => 1,
     }
 }
 
-/// The path and query of an absolute URL (or the text itself if it is already a path).
-/// Vendors' documentation mangles URLs (`"http: //host: 8090/..."`), so only what follows the
-/// authority is compared.
-fn uri_path_and_query(text: &str) -> String {
-    let Some(scheme_end) = text.find("//") else {
-        return text.to_owned();
-    };
-    let after = &text[scheme_end + 2..];
-    match after.find('/') {
-        Some(slash) => {
-            let rest = &after[slash..];
-            rest.split('#').next().unwrap_or(rest).to_owned()
-        }
-        None => "/".to_owned(),
+fn enter_key<S: Sink>(pointer: &mut String, key: &str) -> usize {
+    let len = pointer.len();
+    if S::DETAIL {
+        pointer.push('/');
+        pointer.push_str(&escape_token(key));
     }
+    len
 }
 
-fn has_type(value: &Value, name: &str) -> bool {
-    match name {
-        "string" => value.is_string(),
-        "number" => value.is_number(),
-        "integer" => value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
-        "boolean" => value.is_boolean(),
-        "null" => value.is_null(),
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        _ => false,
+fn enter_index<S: Sink>(pointer: &mut String, index: usize) -> usize {
+    let len = pointer.len();
+    if S::DETAIL {
+        pointer.push('/');
+        pointer.push_str(&index.to_string());
+    }
+    len
+}
+
+/// Equality of non-string scalars, numbers by value.
+pub(crate) fn scalars_equal(expected: &Value, actual: &Value) -> bool {
+    match expected {
+        Value::Number(_) => numbers_equal(expected, actual),
+        _ => expected == actual,
     }
 }
 
@@ -233,13 +568,6 @@ fn numbers_equal(expected: &Value, actual: &Value) -> bool {
     }
 }
 
-fn resolved(value: &Value, vars: &Vars) -> Value {
-    match value {
-        Value::String(s) if s.starts_with("${") => interpolate_str(s, vars).unwrap_or_else(|_| value.clone()),
-        other => other.clone(),
-    }
-}
-
 fn not_equal(pointer: &str, expected: Value, actual: &Value) -> Mismatch {
     Mismatch {
         pointer: pointer.to_owned(),
@@ -249,123 +577,5 @@ fn not_equal(pointer: &str, expected: Value, actual: &Value) -> Mismatch {
     }
 }
 
-fn type_mismatch(pointer: &str, expected: &Value, actual: &Value, name: &str) -> Mismatch {
-    Mismatch {
-        pointer: pointer.to_owned(),
-        expected: expected.clone(),
-        actual: Some(actual.clone()),
-        kind: MismatchKind::Type {
-            expected: name.to_owned(),
-        },
-    }
-}
-
-fn undefined(pointer: &str, expected: &Value, actual: &Value, name: String) -> Mismatch {
-    Mismatch {
-        pointer: pointer.to_owned(),
-        expected: expected.clone(),
-        actual: Some(actual.clone()),
-        kind: MismatchKind::UndefinedVariable { name },
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn check(expected: Value, actual: Value) -> Vec<Mismatch> {
-        let vars = Vars::from([("session".to_owned(), json!("0002DaAVKJ0V0095"))]);
-        match_value(&expected, &actual, &vars)
-    }
-
-    #[test]
-    fn object_subset_matches() {
-        assert!(check(json!({"a": 1}), json!({"a": 1, "b": 2})).is_empty());
-    }
-
-    #[test]
-    fn reports_every_mismatch_with_pointer() {
-        let m = check(
-            json!({"facebooksession": {"state": "LeftChat", "id": "${session}"}, "x": 1}),
-            json!({"facebooksession": {"state": "Completed", "id": "other"}}),
-        );
-        let pointers: Vec<_> = m.iter().map(|m| m.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/facebooksession/id", "/facebooksession/state", "/x"]);
-        assert_eq!(m[0].expected, json!("0002DaAVKJ0V0095"));
-        assert_eq!(m[1].kind, MismatchKind::NotEqual);
-        assert_eq!(m[2].kind, MismatchKind::Missing);
-    }
-
-    #[test]
-    fn numbers_compare_by_value() {
-        assert!(check(json!(1), json!(1.0)).is_empty());
-        assert_eq!(check(json!(1), json!(2)).len(), 1);
-    }
-
-    #[test]
-    fn arrays_compare_by_index_and_length() {
-        let m = check(json!([1, 2]), json!([1, 3, 4]));
-        assert_eq!(m.len(), 2);
-        assert!(matches!(
-            m[0].kind,
-            MismatchKind::Length {
-                expected: 2,
-                actual: 3
-            }
-        ));
-        assert_eq!(m[1].pointer, "/1");
-    }
-
-    #[test]
-    fn string_matchers() {
-        assert!(check(json!({"a": "$any"}), json!({"a": null})).is_empty());
-        assert_eq!(check(json!({"a": "$any"}), json!({})).len(), 1);
-        assert!(check(json!({"a": "$absent"}), json!({})).is_empty());
-        assert_eq!(
-            check(json!({"a": "$absent"}), json!({"a": 1}))[0].kind,
-            MismatchKind::NotAbsent
-        );
-        assert!(check(json!("$type:integer"), json!(3)).is_empty());
-        assert_eq!(check(json!("$type:string"), json!(3)).len(), 1);
-        assert!(check(json!("$regex:[0-9A-Z]{16}"), json!("0002DaAVKJ0V0095")).len() == 1);
-        assert!(check(json!("$regex:[0-9A-Za-z]{16}"), json!("0002DaAVKJ0V0095")).is_empty());
-        assert!(check(json!("$$any"), json!("$any")).is_empty());
-        assert_eq!(check(json!("$$any"), json!("x")).len(), 1);
-    }
-
-    #[test]
-    fn uri_ignores_scheme_host_and_port() {
-        let exp = json!("$uri:/api/v2/facebooksessions/${session}");
-        assert!(
-            check(
-                exp.clone(),
-                json!("http://192.168.83.25:8090/api/v2/facebooksessions/0002DaAVKJ0V0095")
-            )
-            .is_empty()
-        );
-        assert!(
-            check(
-                exp.clone(),
-                json!("https://gws.example/api/v2/facebooksessions/0002DaAVKJ0V0095")
-            )
-            .is_empty()
-        );
-        assert_eq!(
-            check(exp, json!("http://h/api/v2/facebooksessions/other")).len(),
-            1
-        );
-    }
-
-    #[test]
-    fn undefined_variable_is_a_mismatch() {
-        let m = check(json!({"a": "${nope}"}), json!({"a": 1}));
-        assert_eq!(
-            m[0].kind,
-            MismatchKind::UndefinedVariable {
-                name: "nope".to_owned()
-            }
-        );
-    }
-}
+mod tests;

@@ -45,6 +45,14 @@ pub(crate) fn mismatch_line(m: &Mismatch) -> String {
         }
         MismatchKind::Uri => format!("{at}: expected a URL with path {expected}, got {actual}"),
         MismatchKind::UndefinedVariable { name } => format!("{at}: undefined variable `${{{name}}}`"),
+        MismatchKind::NoMatch { closest: Some(index) } => {
+            format!("{at}: no element matches {expected}; closest is element {index}: {actual}")
+        }
+        MismatchKind::NoMatch { closest: None } => format!("{at}: no element left to match {expected}"),
+        MismatchKind::Unexpected => format!("{at}: unexpected element {actual}"),
+        MismatchKind::InvalidMatcher { problem } => {
+            format!("{at}: invalid expectation {expected}: {problem}")
+        }
     }
 }
 

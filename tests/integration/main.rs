@@ -2,6 +2,8 @@
 //! in-process on 127.0.0.1:0 (or lets `verify` start the embedded one).
 
 mod interop_js_client;
+mod matching_diff;
+mod matching_laws;
 mod node;
 mod reports;
 mod runner_streams;
