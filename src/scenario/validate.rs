@@ -15,6 +15,7 @@ use super::diagnostic::{Diagnostic, SourcePos};
 use super::locate::{LineCol, find_after, find_word_after, top_level_key};
 use super::model::{NotificationExpectations, Scenario, Step, Streams};
 use super::suggest::closest;
+use crate::matching::lint;
 use crate::matching::template::placeholders;
 
 /// Variables every scenario can use without defining them.
@@ -219,11 +220,19 @@ impl Checker<'_> {
     }
 
     /// The one place every *expected* value (response headers and body, notifications) is
-    /// checked. Matcher strings (`$anyy`, a bad `$regex:`) are linted by `matching::lint`,
-    /// which the matching module is adding: report each of its findings here, located with
-    /// `find_after(self.text, from, <the offending string>)` as `vars_in` does.
+    /// checked: variables, and malformed matcher strings (`$anyy`, a bad `$regex:`) found by
+    /// `matching::lint`, each located at the offending string.
     fn expected_value(&mut self, value: &Value, scope: &BTreeSet<String>, from: LineCol) {
         self.vars_in(value, scope, from);
+        for problem in lint(value) {
+            let at = value
+                .pointer(&problem.pointer)
+                .and_then(Value::as_str)
+                .and_then(|text| find_after(self.text, from, text))
+                .unwrap_or(from);
+            let help = format!("at {} in the expected value", display_pointer(&problem.pointer));
+            self.report(at, problem.kind.to_string(), Some(help));
+        }
     }
 
     fn actor(&mut self, actors: &BTreeSet<&str>, name: &Spanned<String>) {
@@ -340,4 +349,9 @@ mod tests {
         assert!(pointer_problem("/a~b").is_some());
         assert!(pointer_problem("/a~").is_some());
     }
+}
+
+/// A JSON Pointer for a help line (`/` for the whole value).
+fn display_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() { "/" } else { pointer }
 }

@@ -133,3 +133,10 @@ fn duplicate_scenario_names_across_files() {
     assert_eq!(diagnostics[0].pos.file, files[1]);
     insta::assert_snapshot!(render(&diagnostics));
 }
+
+#[test]
+fn malformed_matchers_are_reported_at_load_time_at_the_offending_string() {
+    let (d, text) = problems("tests/fixtures/invalid/malformed-matchers.yaml");
+    assert_eq!(positions(&d), [(16, 21), (19, 29), (21, 38), (22, 20)]);
+    insta::assert_snapshot!(text);
+}
