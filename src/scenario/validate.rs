@@ -336,6 +336,11 @@ fn pointer_problem(pointer: &str) -> Option<(&'static str, &'static str)> {
     None
 }
 
+/// A JSON Pointer for a help line (`/` for the whole value).
+fn display_pointer(pointer: &str) -> &str {
+    if pointer.is_empty() { "/" } else { pointer }
+}
+
 #[cfg(test)]
 mod tests {
     use super::pointer_problem;
@@ -349,9 +354,4 @@ mod tests {
         assert!(pointer_problem("/a~b").is_some());
         assert!(pointer_problem("/a~").is_some());
     }
-}
-
-/// A JSON Pointer for a help line (`/` for the whole value).
-fn display_pointer(pointer: &str) -> &str {
-    if pointer.is_empty() { "/" } else { pointer }
 }
