@@ -1,6 +1,8 @@
 //! Integration tests: one binary, split by concern. Every test starts its own reference server
 //! in-process on 127.0.0.1:0 (or lets `verify` start the embedded one).
 
+mod bayeux_client;
+mod bayeux_fake;
 mod interop_js_client;
 mod node;
 mod support;
