@@ -3,6 +3,7 @@
 
 mod bayeux_client;
 mod bayeux_fake;
+mod bayeux_interop;
 mod bayeux_reference;
 mod interop_js_client;
 mod node;
