@@ -7,5 +7,6 @@ mod bayeux_interop;
 mod bayeux_reference;
 mod interop_js_client;
 mod node;
+mod profile_cli;
 mod support;
 mod walking_skeleton;
