@@ -9,4 +9,5 @@ mod interop_js_client;
 mod node;
 mod profile_cli;
 mod support;
+mod transport_actor;
 mod walking_skeleton;
