@@ -475,7 +475,7 @@ actors:
     }
 
     #[test]
-    fn semantic_errors_are_located_and_never_echo_a_pasted_secret() {
+    fn semantic_errors_are_located_and_messages_never_echo_a_pasted_secret() {
         let text = "base_url: ftp://x\nchannel: /meta/connect\nnotifications: api\npassword_env: hunter2!\n";
         let found = problems(text);
         assert_eq!(found.len(), 4, "{found:#?}");

@@ -96,6 +96,12 @@ async fn bayeux_reference_server_delivers_hook_notifications_and_forgets_on_disc
 
     let client_id = client.client_id().await;
     client.close().await.expect("the server confirms the disconnect");
+    // The server releases the held connect with `reconnect: none`; that is the end of a
+    // deliberate disconnect, not a failure to report.
+    let end = tokio::time::timeout(Duration::from_secs(20), inbox.recv())
+        .await
+        .expect("inbox closes");
+    assert_eq!(end, None);
     // The server no longer knows the client id.
     let reply: Vec<Message> = reqwest::Client::new()
         .post(endpoint)
