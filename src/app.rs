@@ -51,6 +51,7 @@ pub fn report_error(err: &SharedWriter, error: &Error) {
     let mut w = err.lock().unwrap_or_else(PoisonError::into_inner);
     let _ = match error {
         Error::Scenario(diagnostics) => report::render_diagnostics(&mut *w, diagnostics),
+        Error::Profile(diagnostics) => report::render_diagnostics(&mut *w, diagnostics),
         other => writeln!(w, "error: {other}"),
     };
 }
@@ -111,7 +112,10 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
             (None, url.clone())
         }
     };
-    let target = Arc::new(Target::with_defaults(base, config.default_password.clone()));
+    let target = Arc::new(match &config.profile {
+        Some(settings) => (**settings).clone().into_target(base),
+        None => Target::with_defaults(base, config.default_password.clone()),
+    });
     let reporter = Arc::clone(out);
     let on_event = Arc::new(move |event: &RunEvent| {
         if let RunEvent::ScenarioFinished(outcome) = event {

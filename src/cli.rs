@@ -8,8 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use url::Url;
 
 use crate::error::Error;
+use crate::profile::load_profile;
 use crate::server::ServerConfig;
-use crate::target::{DEFAULT_PASSWORD, Secret};
+use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings};
 
 /// Environment variable holding the default actors' password.
 pub const PASSWORD_ENV: &str = "GWS_CONTRACT_PASSWORD";
@@ -67,6 +68,10 @@ pub struct VerifyArgs {
     /// Also write the full outcome as JSON to FILE (written atomically).
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+    /// Target profile (YAML): endpoint, channel, CSRF, state hook, and the environment
+    /// variables holding each actor's credentials. Its base_url is used when --target is absent.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
 }
 
 /// `serve` arguments.
@@ -106,6 +111,8 @@ pub struct VerifyConfig {
     pub default_password: Secret,
     /// Where to write the JSON report, if anywhere.
     pub report_json: Option<PathBuf>,
+    /// The resolved `--profile`, if one was given (secrets already read from the environment).
+    pub profile: Option<Box<TargetSettings>>,
 }
 
 /// A validated `serve`.
@@ -145,12 +152,22 @@ impl Cli {
                     None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
                 };
                 let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| DEFAULT_PASSWORD.to_owned());
+                let profile = match &args.profile {
+                    Some(path) => Some(Box::new(resolve_profile(path, Secret::new(password.clone()))?)),
+                    None => None,
+                };
+                // --target wins over the profile's base_url; either wins over the embedded server.
+                let target = match (target, profile.as_ref().and_then(|p| p.base.clone())) {
+                    (TargetChoice::Embedded, Some(base)) => TargetChoice::External(base),
+                    (target, _) => target,
+                };
                 Ok(Command::Verify(VerifyConfig {
                     paths: args.paths,
                     target,
                     jobs,
                     default_password: Secret::new(password),
                     report_json: args.report_json,
+                    profile,
                 }))
             }
             CommandArgs::Serve(args) => {
@@ -174,6 +191,14 @@ impl Cli {
             CommandArgs::Schema => Ok(Command::Schema),
         }
     }
+}
+
+/// Loads `--profile` and reads the environment variables it names.
+fn resolve_profile(path: &std::path::Path, default_password: Secret) -> Result<TargetSettings, Error> {
+    let loaded = load_profile(path).map_err(Error::Profile)?;
+    loaded
+        .resolve(&|name| std::env::var(name).ok(), default_password)
+        .map_err(Error::Profile)
 }
 
 fn parse_target(text: &str) -> Result<Url, Error> {

@@ -38,6 +38,9 @@ pub enum Error {
     /// The target (or the embedded server) could not be used at all.
     #[error("{0}")]
     Infrastructure(String),
+    /// The target profile (`--profile`) is unusable: bad YAML, or a variable it names is unset.
+    #[error("{} problem(s) in the profile", .0.len())]
+    Profile(Vec<Diagnostic>),
 }
 
 impl Error {
@@ -46,6 +49,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Scenario(_) => Exit::Usage,
             Error::Infrastructure(_) => Exit::Infrastructure,
+            Error::Profile(_) => Exit::Usage,
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod error;
 pub mod golden;
 pub mod matching;
+pub mod profile;
 pub mod report;
 pub mod runner;
 pub mod scenario;

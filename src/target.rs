@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 
 use url::Url;
 
@@ -71,11 +72,37 @@ pub struct Target {
     pub default_password: Secret,
 }
 
-impl Target {
-    /// A target with the reference server's defaults at `base`.
-    pub fn with_defaults(base: Url, default_password: Secret) -> Self {
-        Target {
-            base,
+/// Everything about a target except, possibly, where it is: what a profile (`--profile`)
+/// resolves to, or the reference server's defaults. The base URL is optional because the
+/// embedded server's address is known only once it runs, and `--target` overrides it.
+#[derive(Debug, Clone)]
+pub struct TargetSettings {
+    /// Base URL from the profile, if it names one.
+    pub base: Option<Url>,
+    /// CometD endpoint path below the base (or an absolute URL).
+    pub notifications_path: String,
+    /// Notification channel to subscribe.
+    pub channel: String,
+    /// Whether modifying requests need the CSRF header.
+    pub csrf: bool,
+    /// Provider-state hook path (or absolute URL).
+    pub state_hook: String,
+    /// Extra headers for state-hook calls.
+    pub state_hook_headers: Vec<(String, Secret)>,
+    /// Per-actor logins.
+    pub logins: BTreeMap<String, Login>,
+    /// Password for actors without an explicit login.
+    pub default_password: Secret,
+    /// The directory of this target's goldens, if the profile names one (resolved against the
+    /// profile file's directory).
+    pub golden: Option<PathBuf>,
+}
+
+impl TargetSettings {
+    /// The reference server's defaults (DESIGN.md §5), with no base URL.
+    pub fn defaults(default_password: Secret) -> Self {
+        TargetSettings {
+            base: None,
             notifications_path: DEFAULT_NOTIFICATIONS_PATH.to_owned(),
             channel: DEFAULT_CHANNEL.to_owned(),
             csrf: false,
@@ -83,7 +110,29 @@ impl Target {
             state_hook_headers: Vec::new(),
             logins: BTreeMap::new(),
             default_password,
+            golden: None,
         }
+    }
+
+    /// The target at `base` (which wins over the settings' own base URL).
+    pub fn into_target(self, base: Url) -> Target {
+        Target {
+            base,
+            notifications_path: self.notifications_path,
+            channel: self.channel,
+            csrf: self.csrf,
+            state_hook: self.state_hook,
+            state_hook_headers: self.state_hook_headers,
+            logins: self.logins,
+            default_password: self.default_password,
+        }
+    }
+}
+
+impl Target {
+    /// A target with the reference server's defaults at `base`.
+    pub fn with_defaults(base: Url, default_password: Secret) -> Self {
+        TargetSettings::defaults(default_password).into_target(base)
     }
 
     /// The login used by `actor`.
@@ -127,6 +176,34 @@ mod tests {
             password: Secret::new("hunter2"),
         };
         assert!(!format!("{login:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn targets_and_settings_do_not_debug_print_secrets() {
+        let mut settings = TargetSettings::defaults(Secret::new("default-secret"));
+        settings.logins.insert(
+            "agent1".into(),
+            Login {
+                user: "alice".into(),
+                password: Secret::new("alice-secret"),
+            },
+        );
+        settings
+            .state_hook_headers
+            .push(("X-Hook-Token".into(), Secret::new("hook-secret")));
+        let target = settings
+            .clone()
+            .into_target(Url::parse("http://127.0.0.1:1").unwrap());
+        for text in [
+            format!("{settings:?}"),
+            format!("{target:?}"),
+            format!("{target:#?}"),
+        ] {
+            for secret in ["default-secret", "alice-secret", "hook-secret"] {
+                assert!(!text.contains(secret), "{secret} leaked: {text}");
+            }
+            assert!(text.contains("alice") && text.contains("X-Hook-Token"), "{text}");
+        }
     }
 
     #[test]

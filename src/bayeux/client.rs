@@ -6,6 +6,10 @@
 //! order relative to the meta reply; re-handshaking is decided by `advice.reconnect`, not by
 //! error codes (servers spell "unknown client" differently), and every re-handshake is
 //! reported to the inbox as a window in which notifications may have been lost.
+//!
+//! The loop never sleeps except for the server-advised interval and a bounded backoff after
+//! failures ([`super::policy`] holds those decisions); after a few failures in a row it gives
+//! up with [`Delivery::Failed`] rather than retrying forever.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +21,9 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::message::{Advice, Message};
+use super::policy::{
+    MAX_CONSECUTIVE_ERRORS, Next, backoff, decide, excerpt, interval, merge_advice, parse_messages,
+};
 
 /// Adds per-request authentication (Basic auth, CSRF headers) to every Bayeux POST.
 pub type Decorate = Arc<dyn Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync>;
@@ -74,12 +81,14 @@ pub enum BayeuxError {
         reason: String,
     },
     /// The endpoint answered with a non-2xx HTTP status.
-    #[error("CometD endpoint {url} answered HTTP {status}")]
+    #[error("CometD endpoint {url} answered HTTP {status} with body {body}")]
     Status {
         /// The endpoint.
         url: String,
         /// The HTTP status.
         status: u16,
+        /// The start of the body, quoted (error pages usually say why).
+        body: String,
     },
     /// The body was not a Bayeux message array.
     #[error("CometD endpoint {url} did not answer with Bayeux messages: {detail}")]
@@ -103,6 +112,22 @@ pub enum BayeuxError {
         /// The server's error string.
         error: String,
     },
+    /// The server did not confirm the `/meta/disconnect`.
+    #[error("disconnect refused: {error}")]
+    DisconnectRefused {
+        /// The server's error string.
+        error: String,
+    },
+}
+
+impl BayeuxError {
+    /// Whether trying again may help: transport trouble, yes; a refusal by the server, no.
+    fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            BayeuxError::Unreachable { .. } | BayeuxError::Status { .. } | BayeuxError::Protocol { .. }
+        )
+    }
 }
 
 struct Shared {
@@ -114,7 +139,8 @@ struct Shared {
     deliveries: mpsc::UnboundedSender<Delivery>,
 }
 
-/// A connected, subscribed Bayeux session with its long-poll loop running.
+/// A connected, subscribed Bayeux session with its long-poll loop running. Dropping it stops
+/// the loop without telling the server; [`BayeuxClient::disconnect`] tells it.
 pub struct BayeuxClient {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
@@ -123,8 +149,10 @@ pub struct BayeuxClient {
 
 /// How long to wait for a reply beyond the server's advised hold.
 const REPLY_MARGIN: Duration = Duration::from_secs(10);
-/// Transport errors tolerated in a row before the loop gives up.
-const MAX_CONSECUTIVE_ERRORS: u32 = 3;
+/// The hold assumed until the server advises one (CometD's default).
+const DEFAULT_HOLD: Duration = Duration::from_secs(30);
+/// How long a disconnect may take; the session is abandoned either way.
+const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl BayeuxClient {
     /// Handshakes, subscribes and starts long-polling. `http` must have a cookie store (CometD
@@ -149,32 +177,64 @@ impl BayeuxClient {
         Ok((BayeuxClient { shared, stop, task }, inbox))
     }
 
-    /// Sends `/meta/disconnect` and stops the loop. Errors are ignored: the session is being
-    /// abandoned either way and the server expires it.
+    /// The current Bayeux client id (it changes after a re-handshake).
+    pub async fn client_id(&self) -> String {
+        self.shared.client_id.lock().await.clone()
+    }
+
+    /// Stops the loop and sends `/meta/disconnect`. Errors are ignored: the session is being
+    /// abandoned either way and the server expires it. [`BayeuxClient::close`] reports them.
     pub async fn disconnect(self) {
-        let id = self.shared.next_id();
-        let client_id = self.shared.client_id.lock().await.clone();
-        let msg = Message {
-            channel: "/meta/disconnect".to_owned(),
-            id: Some(id),
-            client_id: Some(client_id),
-            ..Message::default()
-        };
-        let _ = self.shared.post(&[msg], Duration::from_secs(5)).await;
+        let _ = self.close().await;
+    }
+
+    /// Stops the loop, then sends `/meta/disconnect` and checks the server confirmed it.
+    ///
+    /// The loop is stopped first so that the server's answer to a connect it releases because
+    /// of the disconnect (often `reconnect: none`) is not mistaken for a failure.
+    pub async fn close(mut self) -> Result<(), BayeuxError> {
         let _ = self.stop.send(true);
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(2), &mut task)
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.task)
             .await
             .is_err()
         {
-            task.abort();
+            self.task.abort();
         }
+        let msg = Message {
+            channel: "/meta/disconnect".to_owned(),
+            id: Some(self.shared.next_id()),
+            client_id: Some(self.client_id().await),
+            ..Message::default()
+        };
+        let replies = self.shared.post(&[msg], DISCONNECT_TIMEOUT).await?;
+        self.shared.deliver_events(&replies);
+        match meta_reply(&replies, "/meta/disconnect") {
+            Some(r) if r.successful == Some(true) => Ok(()),
+            Some(r) => Err(BayeuxError::DisconnectRefused {
+                error: r.error.clone().unwrap_or_else(|| "no error given".to_owned()),
+            }),
+            None => Err(self.shared.protocol("no /meta/disconnect reply")),
+        }
+    }
+}
+
+impl Drop for BayeuxClient {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        self.task.abort();
     }
 }
 
 impl Shared {
     fn next_id(&self) -> String {
         self.next_id.fetch_add(1, Ordering::Relaxed).to_string()
+    }
+
+    fn protocol(&self, detail: impl Into<String>) -> BayeuxError {
+        BayeuxError::Protocol {
+            url: self.config.endpoint.to_string(),
+            detail: detail.into(),
+        }
     }
 
     async fn post(&self, messages: &[Message], timeout: Duration) -> Result<Vec<Message>, BayeuxError> {
@@ -193,16 +253,17 @@ impl Shared {
                 reason: flatten(&e),
             })?;
         let status = response.status();
-        if !status.is_success() {
-            return Err(BayeuxError::Status {
-                url: url.to_owned(),
-                status: status.as_u16(),
-            });
-        }
         let bytes = response.bytes().await.map_err(|e| BayeuxError::Unreachable {
             url: url.to_owned(),
             reason: flatten(&e),
         })?;
+        if !status.is_success() {
+            return Err(BayeuxError::Status {
+                url: url.to_owned(),
+                status: status.as_u16(),
+                body: excerpt(&bytes),
+            });
+        }
         parse_messages(&bytes).map_err(|detail| BayeuxError::Protocol {
             url: url.to_owned(),
             detail,
@@ -227,19 +288,18 @@ impl Shared {
         };
         let replies = self.post(&[handshake], REPLY_MARGIN).await?;
         self.deliver_events(&replies);
-        let reply = meta_reply(&replies, "/meta/handshake").ok_or_else(|| BayeuxError::Protocol {
-            url: self.config.endpoint.to_string(),
-            detail: "no /meta/handshake reply".to_owned(),
-        })?;
+        let reply = meta_reply(&replies, "/meta/handshake")
+            .ok_or_else(|| self.protocol("the response held no /meta/handshake reply"))?;
         if reply.successful != Some(true) {
             return Err(BayeuxError::HandshakeRefused {
                 error: reply.error.clone().unwrap_or_else(|| "no error given".to_owned()),
             });
         }
-        let client_id = reply.client_id.clone().ok_or_else(|| BayeuxError::Protocol {
-            url: self.config.endpoint.to_string(),
-            detail: "handshake reply without clientId".to_owned(),
-        })?;
+        let client_id = reply
+            .client_id
+            .clone()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| self.protocol("the /meta/handshake reply has no clientId"))?;
         let advice = reply.advice.clone().unwrap_or_default();
         *self.client_id.lock().await = client_id.clone();
 
@@ -258,11 +318,26 @@ impl Shared {
                 channel: self.config.channel.clone(),
                 error: r.error.clone().unwrap_or_else(|| "no error given".to_owned()),
             }),
-            None => Err(BayeuxError::Protocol {
-                url: self.config.endpoint.to_string(),
-                detail: "no /meta/subscribe reply".to_owned(),
-            }),
+            None => Err(self.protocol("the response held no /meta/subscribe reply")),
         }
+    }
+
+    /// One `/meta/connect` exchange. The hold the server advised bounds the wait for the
+    /// reply (plus a margin), whatever the client asked for: Faye ignores `timeout: 0`.
+    async fn connect(&self, first: bool, advice: &Advice) -> Result<Vec<Message>, BayeuxError> {
+        let hold = advice.timeout.map_or(DEFAULT_HOLD, Duration::from_millis);
+        let connect = Message {
+            channel: "/meta/connect".to_owned(),
+            id: Some(self.next_id()),
+            client_id: Some(self.client_id.lock().await.clone()),
+            connection_type: Some("long-polling".to_owned()),
+            advice: first.then(|| Advice {
+                timeout: Some(0),
+                ..Advice::default()
+            }),
+            ..Message::default()
+        };
+        self.post(&[connect], hold + REPLY_MARGIN).await
     }
 
     fn deliver_events(&self, messages: &[Message]) {
@@ -280,6 +355,10 @@ impl Shared {
             }
         }
     }
+
+    fn fail(&self, reason: String) {
+        let _ = self.deliveries.send(Delivery::Failed { reason });
+    }
 }
 
 async fn poll_loop(shared: Arc<Shared>, mut advice: Advice, mut stop: watch::Receiver<bool>) {
@@ -287,109 +366,94 @@ async fn poll_loop(shared: Arc<Shared>, mut advice: Advice, mut stop: watch::Rec
     let mut errors = 0u32;
     let mut alive_at = Instant::now();
     loop {
-        let hold = Duration::from_millis(advice.timeout.unwrap_or(30_000));
-        let connect = Message {
-            channel: "/meta/connect".to_owned(),
-            id: Some(shared.next_id()),
-            client_id: Some(shared.client_id.lock().await.clone()),
-            connection_type: Some("long-polling".to_owned()),
-            advice: first.then(|| Advice {
-                timeout: Some(0),
-                ..Advice::default()
-            }),
-            ..Message::default()
-        };
-        let batch = [connect];
         let result = tokio::select! {
             _ = stop.changed() => return,
-            r = shared.post(&batch, hold + REPLY_MARGIN) => r,
+            r = shared.connect(first, &advice) => r,
         };
-        let replies = match result {
+        let next = match result {
             Ok(replies) => {
-                errors = 0;
-                replies
+                shared.deliver_events(&replies);
+                let reply = meta_reply(&replies, "/meta/connect");
+                if let Some(new) = reply.and_then(|r| r.advice.clone()) {
+                    advice = merge_advice(&advice, new);
+                }
+                decide(&advice, reply)
             }
-            Err(e) => {
+            Err(e) => Next::Retry {
+                reason: e.to_string(),
+            },
+        };
+        let wait = match next {
+            Next::Connect { wait } => {
+                errors = 0;
+                first = false;
+                alive_at = Instant::now();
+                wait
+            }
+            Next::Retry { reason } => {
                 errors += 1;
                 if errors >= MAX_CONSECUTIVE_ERRORS {
-                    let _ = shared.deliveries.send(Delivery::Failed {
-                        reason: e.to_string(),
-                    });
+                    shared.fail(format!(
+                        "gave up after {errors} failed /meta/connect attempts in a row; the last: {reason}"
+                    ));
                     return;
                 }
-                if wait_or_stop(&mut stop, Duration::from_millis(100 * u64::from(errors))).await {
-                    return;
-                }
-                continue;
+                interval(&advice) + backoff(errors)
             }
-        };
-        shared.deliver_events(&replies);
-        let reply = meta_reply(&replies, "/meta/connect");
-        if let Some(new) = reply.and_then(|r| r.advice.clone()) {
-            advice = merge_advice(&advice, new);
-        }
-        let successful = reply.is_some_and(|r| r.successful == Some(true));
-        if successful {
-            alive_at = Instant::now();
-            first = false;
-        }
-        match advice.reconnect.as_deref() {
-            Some("handshake") if !successful => {
-                let reason = reply
-                    .and_then(|r| r.error.clone())
-                    .unwrap_or_else(|| "server advised re-handshake".to_owned());
-                match shared.handshake_and_subscribe().await {
-                    Ok(new_advice) => {
-                        let _ = shared.deliveries.send(Delivery::Rehandshake {
-                            from: alive_at,
-                            to: Instant::now(),
-                            reason,
-                        });
-                        advice = new_advice;
-                        first = true;
-                        alive_at = Instant::now();
-                    }
-                    Err(e) => {
-                        let _ = shared.deliveries.send(Delivery::Failed {
-                            reason: format!("re-handshake after `{reason}` failed: {e}"),
-                        });
-                        return;
-                    }
-                }
-            }
-            Some("none") => {
-                let _ = shared.deliveries.send(Delivery::Failed {
-                    reason: reply
-                        .and_then(|r| r.error.clone())
-                        .unwrap_or_else(|| "server advised reconnect: none".to_owned()),
-                });
+            Next::Fail { reason } => {
+                shared.fail(reason);
                 return;
             }
-            _ => {
-                if !successful {
-                    // An unsuccessful connect without usable advice: back off like an error.
-                    errors += 1;
-                    if errors >= MAX_CONSECUTIVE_ERRORS {
-                        let _ = shared.deliveries.send(Delivery::Failed {
-                            reason: reply
-                                .and_then(|r| r.error.clone())
-                                .unwrap_or_else(|| "connect failed without a reply".to_owned()),
-                        });
-                        return;
-                    }
-                }
-                let interval = advice.interval.unwrap_or(0).max(0);
-                #[expect(clippy::cast_sign_loss, reason = "clamped to be non-negative")]
-                let interval = Duration::from_millis(interval as u64);
-                if !interval.is_zero() && wait_or_stop(&mut stop, interval).await {
+            Next::Rehandshake { reason } => {
+                let Some(new_advice) = rehandshake(&shared, &reason, &mut stop).await else {
                     return;
+                };
+                let _ = shared.deliveries.send(Delivery::Rehandshake {
+                    from: alive_at,
+                    to: Instant::now(),
+                    reason,
+                });
+                advice = new_advice;
+                first = true;
+                errors = 0;
+                alive_at = Instant::now();
+                Duration::ZERO
+            }
+        };
+        if !wait.is_zero() && wait_or_stop(&mut stop, wait).await {
+            return;
+        }
+    }
+}
+
+/// Handshakes and subscribes again, retrying transient failures a bounded number of times.
+/// `None` when stopped or given up (the failure is then already delivered).
+async fn rehandshake(shared: &Shared, reason: &str, stop: &mut watch::Receiver<bool>) -> Option<Advice> {
+    let mut attempts = 0u32;
+    loop {
+        let result = tokio::select! {
+            _ = stop.changed() => return None,
+            r = shared.handshake_and_subscribe() => r,
+        };
+        attempts += 1;
+        match result {
+            Ok(advice) => return Some(advice),
+            Err(e) if e.is_transient() && attempts < MAX_CONSECUTIVE_ERRORS => {
+                if wait_or_stop(stop, backoff(attempts)).await {
+                    return None;
                 }
+            }
+            Err(e) => {
+                shared.fail(format!(
+                    "re-handshake after `{reason}` failed (attempt {attempts}): {e}"
+                ));
+                return None;
             }
         }
     }
 }
 
-/// Sleeps for `delay`; returns true if asked to stop meanwhile.
+/// Sleeps for `delay`; returns true if asked to stop meanwhile (or if the client is gone).
 async fn wait_or_stop(stop: &mut watch::Receiver<bool>, delay: Duration) -> bool {
     tokio::select! {
         _ = stop.changed() => true,
@@ -397,34 +461,8 @@ async fn wait_or_stop(stop: &mut watch::Receiver<bool>, delay: Duration) -> bool
     }
 }
 
-/// Later advice supersedes earlier advice field by field (Bayeux §5.2).
-fn merge_advice(old: &Advice, new: Advice) -> Advice {
-    Advice {
-        reconnect: new.reconnect.or_else(|| old.reconnect.clone()),
-        interval: new.interval.or(old.interval),
-        timeout: new.timeout.or(old.timeout),
-        max_interval: new.max_interval.or(old.max_interval),
-        multiple_clients: new.multiple_clients.or(old.multiple_clients),
-    }
-}
-
 fn meta_reply<'a>(messages: &'a [Message], channel: &str) -> Option<&'a Message> {
     messages.iter().find(|m| m.channel == channel)
-}
-
-/// Parses a response body: a JSON array of messages (or, leniently, a single message).
-fn parse_messages(bytes: &[u8]) -> Result<Vec<Message>, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
-    match value {
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| serde_json::from_value(v).map_err(|e| format!("invalid message: {e}")))
-            .collect(),
-        Value::Object(_) => serde_json::from_value(value)
-            .map(|m| vec![m])
-            .map_err(|e| format!("invalid message: {e}")),
-        _ => Err("expected a JSON array of messages".to_owned()),
-    }
 }
 
 /// A reqwest error with its causes, on one line (the top level alone says only "error
@@ -438,41 +476,4 @@ fn flatten(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_arrays_and_single_messages() {
-        let msgs = parse_messages(
-            br#"[{"channel":"/a","data":{"x":1}},{"channel":"/meta/connect","successful":true}]"#,
-        )
-        .unwrap();
-        assert_eq!(msgs.len(), 2);
-        assert_eq!(
-            parse_messages(br#"{"channel":"/meta/connect"}"#).unwrap().len(),
-            1
-        );
-        assert!(parse_messages(b"nope").is_err());
-        assert!(parse_messages(b"3").is_err());
-    }
-
-    #[test]
-    fn later_advice_wins_field_by_field() {
-        let old = Advice {
-            reconnect: Some("retry".into()),
-            timeout: Some(30_000),
-            interval: Some(0),
-            ..Advice::default()
-        };
-        let new = Advice {
-            reconnect: Some("handshake".into()),
-            ..Advice::default()
-        };
-        let merged = merge_advice(&old, new);
-        assert_eq!(merged.reconnect.as_deref(), Some("handshake"));
-        assert_eq!(merged.timeout, Some(30_000));
-    }
 }

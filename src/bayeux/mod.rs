@@ -5,6 +5,7 @@
 
 mod client;
 mod message;
+mod policy;
 
 pub use client::{BayeuxClient, BayeuxConfig, BayeuxError, Decorate, Delivery, Inbox};
 pub use message::{Advice, Message, channel_matches};

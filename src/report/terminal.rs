@@ -6,7 +6,9 @@ use std::io::{self, Write};
 
 use crate::runner::{Failure, FailureKind, NoteKind, ScenarioOutcome, StepRef, Verdict};
 
+use super::diff::unified_diff;
 use super::value::{mismatch_line, short, summarise_notification};
+use crate::matching::normalize;
 
 /// `PASS name (file, N ms)` / `FAIL ...` / `ERROR ...`.
 pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
@@ -126,9 +128,27 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
     };
     writeln!(w, "    --> {at} ({})", f.step.label)?;
     match &f.kind {
-        FailureKind::Body { mismatches, .. }
-        | FailureKind::Headers { mismatches }
-        | FailureKind::Notification { mismatches, .. } => {
+        FailureKind::Body {
+            mismatches,
+            expected,
+            actual,
+            ..
+        }
+        | FailureKind::Notification {
+            mismatches,
+            expected,
+            actual,
+            ..
+        } => {
+            for m in mismatches {
+                writeln!(w, "      {}", mismatch_line(m))?;
+            }
+            let diff = unified_diff(&normalize(expected, actual, &outcome.vars));
+            for line in diff.lines() {
+                writeln!(w, "      {line}")?;
+            }
+        }
+        FailureKind::Headers { mismatches } => {
             for m in mismatches {
                 writeln!(w, "      {}", mismatch_line(m))?;
             }

@@ -12,7 +12,7 @@ use super::outcome::{Failure, FailureKind, Note, NoteKind, ScenarioOutcome, Step
 use super::streams::{ActorStream, StreamEvent, judge, satisfied};
 use crate::bayeux::{BayeuxClient, BayeuxConfig};
 use crate::matching::{
-    Mismatch, MismatchKind, Vars, interpolate, interpolate_str, match_value, resolve_pointer,
+    Mismatch, MismatchKind, Vars, interpolate, interpolate_str, match_value, normalize, resolve_pointer,
 };
 use crate::scenario::{
     Given, LoadedScenario, NotificationExpectations, ResponseSpec, SourcePos, Step, StepKind, StreamMode,
@@ -449,6 +449,8 @@ impl Run<'_> {
                     loc,
                     FailureKind::Body {
                         mismatches,
+                        expected: expected.clone(),
+                        patch: normalize(expected, &response.body, &self.vars).patch(),
                         actual: response.body.clone(),
                     },
                 );
@@ -509,6 +511,7 @@ impl Run<'_> {
                     &expected[index].referenced,
                     FailureKind::Notification {
                         index,
+                        patch: normalize(&expected[index].value, &actual, &vars).patch(),
                         expected: expected[index].value.clone(),
                         actual,
                         mismatches,

@@ -78,8 +78,12 @@ pub enum FailureKind {
     Body {
         /// Every mismatch.
         mismatches: Vec<Mismatch>,
+        /// The expectation as written.
+        expected: Value,
         /// The whole actual body.
         actual: Value,
+        /// RFC 6902 patch from the normalised expected to the normalised actual (DESIGN §4.6).
+        patch: json_patch::Patch,
     },
     /// Response headers did not match (pointer `/<lowercase-name>`).
     Headers {
@@ -110,6 +114,8 @@ pub enum FailureKind {
         actual: Value,
         /// Every mismatch.
         mismatches: Vec<Mismatch>,
+        /// RFC 6902 patch from the normalised expected to the normalised actual (DESIGN §4.6).
+        patch: json_patch::Patch,
     },
     /// Fewer notifications arrived than expected before the timeout.
     Missing {

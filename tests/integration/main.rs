@@ -1,14 +1,20 @@
 //! Integration tests: one binary, split by concern. Every test starts its own reference server
 //! in-process on 127.0.0.1:0 (or lets `verify` start the embedded one).
 
+mod bayeux_client;
+mod bayeux_fake;
+mod bayeux_interop;
+mod bayeux_reference;
 mod interop_js_client;
 mod matching_diff;
 mod matching_laws;
 mod node;
+mod profile_cli;
 mod reports;
 mod runner_streams;
 mod scenario_check;
 mod scenario_errors;
 mod scenario_schema;
 mod support;
+mod transport_actor;
 mod walking_skeleton;

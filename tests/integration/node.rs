@@ -67,3 +67,91 @@ pub async fn run_node(script: &str, env: &[(&str, &str)], limit: Duration) -> Ou
         Err(_) => panic!("node {script} did not finish within {limit:?}"),
     }
 }
+
+/// A Node process that keeps running while the test talks to it: JSON commands go to its
+/// stdin, and its stdout is read line by line as JSON events. It is killed when dropped.
+pub struct NodePeer {
+    script: String,
+    child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    seen: Vec<String>,
+}
+
+/// Starts `node <script>` (relative to `tests/interop`) with `env`, stdin and stdout piped and
+/// stderr inherited (so a failing peer's complaints show in the test output).
+pub fn spawn_node(script: &str, env: &[(&str, &str)]) -> NodePeer {
+    use tokio::io::AsyncBufReadExt;
+
+    ensure_npm_packages();
+    let mut command = tokio::process::Command::new("node");
+    command
+        .arg(script)
+        .current_dir(interop_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("node starts");
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("piped stdout");
+    NodePeer {
+        script: script.to_owned(),
+        child,
+        stdin,
+        lines: tokio::io::BufReader::new(stdout).lines(),
+        seen: Vec::new(),
+    }
+}
+
+impl NodePeer {
+    /// Waits (at most `limit`) for the next JSON line whose `event` is `name`, skipping others.
+    pub async fn expect_event(&mut self, name: &str, limit: Duration) -> serde_json::Value {
+        let wait = async {
+            loop {
+                let line = self.lines.next_line().await.expect("node stdout is readable");
+                let line = line?;
+                self.seen.push(line.clone());
+                if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line)
+                    && event["event"] == name
+                {
+                    return Some(event);
+                }
+            }
+        };
+        match tokio::time::timeout(limit, wait).await {
+            Ok(Some(event)) => event,
+            Ok(None) => panic!(
+                "node {} exited before printing a `{name}` event; it printed {:#?}",
+                self.script, self.seen
+            ),
+            Err(_) => panic!(
+                "node {} printed no `{name}` event within {limit:?}; it printed {:#?}",
+                self.script, self.seen
+            ),
+        }
+    }
+
+    /// Sends one JSON command line.
+    pub async fn send(&mut self, command: &serde_json::Value) {
+        use tokio::io::AsyncWriteExt;
+
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        let mut line = command.to_string();
+        line.push('\n');
+        stdin
+            .write_all(line.as_bytes())
+            .await
+            .expect("node stdin is writable");
+        stdin.flush().await.expect("node stdin flushes");
+    }
+
+    /// Kills the process and waits for it to exit.
+    pub async fn kill(mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill().await;
+    }
+}

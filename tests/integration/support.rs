@@ -57,8 +57,16 @@ pub fn redact(text: &[u8]) -> String {
     let ports = regex::Regex::new(r"127\.0\.0\.1:\d+").expect("valid regex");
     // Only the run time on scenario lines varies; timeouts in messages are part of the contract.
     let durations = regex::Regex::new(r", \d+ ms\)").expect("valid regex");
+    // Server-generated values that diffs may show as context.
+    let ids = regex::Regex::new(r"\b[0-9A-Z]{16}\b").expect("valid regex");
+    let stamps =
+        regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}").expect("valid regex");
+    let epoch_ms = regex::Regex::new(r"\b1\d{12}\b").expect("valid regex");
     let text = ports.replace_all(&text, "127.0.0.1:[port]");
-    durations.replace_all(&text, ", [duration])").into_owned()
+    let text = durations.replace_all(&text, ", [duration])");
+    let text = ids.replace_all(&text, "[id]");
+    let text = stamps.replace_all(&text, "[timestamp]");
+    epoch_ms.replace_all(&text, "[epoch-ms]").into_owned()
 }
 
 /// Whether `path` exists relative to the repository root.
