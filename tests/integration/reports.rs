@@ -41,6 +41,12 @@ async fn json_report_carries_failures_with_pointers() {
     assert_eq!(failure["kind"]["mismatches"][0]["expected"], "LeftChat");
     assert_eq!(failure["kind"]["mismatches"][0]["actual"], "Completed");
     assert_eq!(failure["pos"]["line"], 41);
+    // The RFC 6902 patch from the normalised expected to the normalised actual: exactly the
+    // one real difference.
+    assert_eq!(
+        failure["kind"]["patch"],
+        serde_json::json!([{"op": "replace", "path": "/facebooksession/state", "value": "Completed"}])
+    );
     // No leftover temporary files next to the report.
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .expect("list dir")
