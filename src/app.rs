@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::cli::{CheckConfig, Command, ServeConfig, TargetChoice, VerifyConfig};
 use crate::error::{Error, Exit};
 use crate::report;
-use crate::runner::{RunEvent, RunOptions, Verdict, run_all};
+use crate::runner::{RunEvent, RunOptions, ScenarioOutcome, Verdict, run_all};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
 use crate::server::{ReferenceServer, ServerConfig};
 use crate::target::Target;
@@ -116,16 +116,13 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
         Some(settings) => (**settings).clone().into_target(base),
         None => Target::with_defaults(base, config.default_password.clone()),
     });
-    let reporter = Arc::clone(out);
+    let printer = Arc::new(Mutex::new(InOrderPrinter::new(Arc::clone(out), scenarios.len())));
     let on_event = Arc::new(move |event: &RunEvent| {
-        if let RunEvent::ScenarioFinished(outcome) = event {
-            let mut w = reporter.lock().unwrap_or_else(PoisonError::into_inner);
-            let _ = report::render_scenario_line(&mut *w, outcome);
-            let _ = if outcome.verdict == Verdict::Passed {
-                report::render_notes(&mut *w, outcome)
-            } else {
-                report::render_failure_details(&mut *w, outcome)
-            };
+        if let RunEvent::ScenarioFinished { index, outcome } = event {
+            printer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .finished(*index, outcome);
         }
     });
     let outcome = run_all(scenarios, target, RunOptions::default(), config.jobs, on_event).await;
@@ -152,6 +149,41 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
     } else {
         Exit::Passed
     })
+}
+
+/// Prints finished scenarios as soon as every earlier one has been printed, so the report is in
+/// input order (stable between runs) however the parallel jobs finish.
+struct InOrderPrinter {
+    out: SharedWriter,
+    pending: Vec<Option<Box<ScenarioOutcome>>>,
+    next: usize,
+}
+
+impl InOrderPrinter {
+    fn new(out: SharedWriter, count: usize) -> Self {
+        InOrderPrinter {
+            out,
+            pending: vec![None; count],
+            next: 0,
+        }
+    }
+
+    fn finished(&mut self, index: usize, outcome: &ScenarioOutcome) {
+        if let Some(slot) = self.pending.get_mut(index) {
+            *slot = Some(Box::new(outcome.clone()));
+        }
+        let mut w = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some(Some(outcome)) = self.pending.get_mut(self.next).map(Option::take) {
+            let _ = report::render_scenario_line(&mut *w, &outcome);
+            let _ = if outcome.verdict == Verdict::Passed {
+                report::render_notes(&mut *w, &outcome)
+            } else {
+                report::render_failure_details(&mut *w, &outcome)
+            };
+            let _ = w.flush();
+            self.next += 1;
+        }
+    }
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so a

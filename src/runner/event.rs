@@ -7,9 +7,16 @@ use super::outcome::ScenarioOutcome;
 pub enum RunEvent {
     /// A scenario started.
     ScenarioStarted {
+        /// Its position in the run (0-based, input order).
+        index: usize,
         /// Its name.
         name: String,
     },
     /// A scenario finished (passed, failed or errored).
-    ScenarioFinished(Box<ScenarioOutcome>),
+    ScenarioFinished {
+        /// Its position in the run (0-based, input order).
+        index: usize,
+        /// What happened.
+        outcome: Box<ScenarioOutcome>,
+    },
 }

@@ -29,7 +29,7 @@ pub async fn run_all(
     let options = Arc::new(options);
     let mut handles = Vec::with_capacity(scenarios.len());
     let mut identities = Vec::with_capacity(scenarios.len());
-    for loaded in scenarios {
+    for (index, loaded) in scenarios.into_iter().enumerate() {
         identities.push((loaded.name.clone(), loaded.path.clone()));
         let permits = Arc::clone(&permits);
         let target = Arc::clone(&target);
@@ -39,10 +39,14 @@ pub async fn run_all(
             // The semaphore is never closed, so acquiring cannot fail.
             let _permit = permits.acquire_owned().await;
             on_event(&RunEvent::ScenarioStarted {
+                index,
                 name: loaded.name.clone(),
             });
             let outcome = run_scenario(&loaded, target, &options).await;
-            on_event(&RunEvent::ScenarioFinished(Box::new(outcome.clone())));
+            on_event(&RunEvent::ScenarioFinished {
+                index,
+                outcome: Box::new(outcome.clone()),
+            });
             outcome
         }));
     }
