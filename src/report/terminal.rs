@@ -132,16 +132,23 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
             mismatches,
             expected,
             actual,
+            mismatch_lines,
             ..
         }
         | FailureKind::Notification {
             mismatches,
             expected,
             actual,
+            mismatch_lines,
             ..
         } => {
-            for m in mismatches {
-                writeln!(w, "      {}", mismatch_line(m))?;
+            let lines = mismatch_lines.iter().copied().chain(std::iter::repeat(0));
+            for (m, line) in mismatches.iter().zip(lines) {
+                if line > 0 {
+                    writeln!(w, "      line {line}: {}", mismatch_line(m))?;
+                } else {
+                    writeln!(w, "      {}", mismatch_line(m))?;
+                }
             }
             let diff = unified_diff(&normalize(expected, actual, &outcome.vars));
             for line in diff.lines() {

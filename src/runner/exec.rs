@@ -16,6 +16,7 @@ use crate::matching::{
 };
 use crate::scenario::{
     Given, LoadedScenario, NotificationExpectations, ResponseSpec, SourcePos, Step, StepKind, StreamMode,
+    locate_pointer,
 };
 use crate::target::Target;
 use crate::transport::{ActorHttp, HttpRequest, HttpResponse, StateHook};
@@ -448,6 +449,7 @@ impl Run<'_> {
                     Some(actor),
                     loc,
                     FailureKind::Body {
+                        mismatch_lines: self.lines_of(&mismatches, loc),
                         mismatches,
                         expected: expected.clone(),
                         patch: normalize(expected, &response.body, &self.vars).patch(),
@@ -456,6 +458,15 @@ impl Run<'_> {
                 );
             }
         }
+    }
+
+    /// The scenario line of each mismatch's expectation inside the value written at `loc`.
+    fn lines_of(&self, mismatches: &[Mismatch], loc: &serde_saphyr::Location) -> Vec<u64> {
+        let start = (loc.line(), loc.column());
+        mismatches
+            .iter()
+            .map(|m| locate_pointer(&self.loaded.text, start, &m.pointer).0)
+            .collect()
     }
 
     fn mode(&self, step_streams: Option<&crate::scenario::Streams>, actor: &str) -> StreamMode {
@@ -512,6 +523,7 @@ impl Run<'_> {
                     FailureKind::Notification {
                         index,
                         patch: normalize(&expected[index].value, &actual, &vars).patch(),
+                        mismatch_lines: self.lines_of(&mismatches, &expected[index].referenced),
                         expected: expected[index].value.clone(),
                         actual,
                         mismatches,

@@ -84,6 +84,9 @@ pub enum FailureKind {
         actual: Value,
         /// RFC 6902 patch from the normalised expected to the normalised actual (DESIGN §4.6).
         patch: json_patch::Patch,
+        /// The scenario line each mismatch's expectation is written on (same order as
+        /// `mismatches`; best effort, the expectation's first line when unknown).
+        mismatch_lines: Vec<u64>,
     },
     /// Response headers did not match (pointer `/<lowercase-name>`).
     Headers {
@@ -116,6 +119,9 @@ pub enum FailureKind {
         mismatches: Vec<Mismatch>,
         /// RFC 6902 patch from the normalised expected to the normalised actual (DESIGN §4.6).
         patch: json_patch::Patch,
+        /// The scenario line each mismatch's expectation is written on (same order as
+        /// `mismatches`; best effort, the expectation's first line when unknown).
+        mismatch_lines: Vec<u64>,
     },
     /// Fewer notifications arrived than expected before the timeout.
     Missing {

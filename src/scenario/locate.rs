@@ -130,6 +130,58 @@ pub fn token_at(text: &str, pos: LineCol) -> Option<String> {
     (!token.is_empty()).then(|| token.to_owned())
 }
 
+/// Where the value at JSON Pointer `pointer` is written inside the expected value that starts
+/// at `from` (for showing each mismatch's line). Keys are followed in order (`key:` as a whole
+/// word, block or flow style); an array index `k` moves to the `k`-th `- ` item of a block
+/// sequence. Stops at the deepest part it can find and returns it, or `from` itself.
+pub fn locate_pointer(text: &str, from: LineCol, pointer: &str) -> LineCol {
+    let mut at = from;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let next = match token.parse::<usize>() {
+            Ok(index) => nth_block_item(text, at, index),
+            Err(_) => find_word_after(text, at, &format!("{token}:")),
+        };
+        match next {
+            Some(found) => at = found,
+            None => break,
+        }
+    }
+    at
+}
+
+/// The `index`-th item (0-based) of the block sequence whose key is at `key`: the items are the
+/// lines after it that start, at the first item's column, with `- `.
+fn nth_block_item(text: &str, key: LineCol, index: usize) -> Option<LineCol> {
+    let lines: Vec<&str> = text.lines().collect();
+    let key_indent = lines
+        .get(to_index(key.0))?
+        .chars()
+        .take_while(|c| *c == ' ')
+        .count();
+    let mut column = None;
+    let mut seen = 0;
+    for (number, line) in lines.iter().enumerate().skip(to_index(key.0) + 1) {
+        let indent = line.chars().take_while(|c| *c == ' ').count();
+        let rest = line.trim_start();
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let item_column = *column.get_or_insert(indent);
+        if indent < item_column || (indent <= key_indent && !rest.starts_with("- ")) {
+            return None;
+        }
+        if indent == item_column && (rest.starts_with("- ") || rest == "-") {
+            if seen == index {
+                // The item's content starts after the dash and its space.
+                return Some((number as u64 + 1, (indent + 3) as u64));
+            }
+            seen += 1;
+        }
+    }
+    None
+}
+
 /// The 1-based column of the first tab on `line`, if any.
 pub fn first_tab(text: &str, line: u64) -> Option<u64> {
     let source = line_text(text, line)?;
@@ -184,5 +236,23 @@ mod tests {
         assert_eq!(token_at("timeout: fast # c", (1, 10)).as_deref(), Some("fast"));
         assert_eq!(token_at("{ a: b, c: d }", (1, 6)).as_deref(), Some("b"));
         assert_eq!(first_tab("a\n\t- b\n", 2), Some(1));
+    }
+
+    #[test]
+    fn locates_keys_and_block_items_of_a_pointer() {
+        let text = "steps:\n  - notifications:\n      agent1:\n        - messageType: M\n          facebooksession:\n            state: Completed\n            participants:\n              - type: Customer\n              - type: Agent\n                nickname: x\n";
+        let item = (4, 11);
+        assert_eq!(locate_pointer(text, item, "/facebooksession/state"), (6, 13));
+        assert_eq!(
+            locate_pointer(text, item, "/facebooksession/participants/1/nickname"),
+            (10, 17)
+        );
+        assert_eq!(
+            locate_pointer(text, item, "/facebooksession/participants/0"),
+            (8, 17)
+        );
+        // Unknown parts stop at the deepest known one.
+        assert_eq!(locate_pointer(text, item, "/facebooksession/nope/x"), (5, 11));
+        assert_eq!(locate_pointer(text, item, ""), item);
     }
 }

@@ -19,6 +19,7 @@ pub use diagnostic::{Diagnostic, SourcePos};
 pub use discover::discover;
 pub use duration::Millis;
 pub use load::{LoadedScenario, load_all, load_file, load_str};
+pub use locate::locate_pointer;
 pub use model::{
     Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
 };

@@ -41,6 +41,8 @@ async fn json_report_carries_failures_with_pointers() {
     assert_eq!(failure["kind"]["mismatches"][0]["expected"], "LeftChat");
     assert_eq!(failure["kind"]["mismatches"][0]["actual"], "Completed");
     assert_eq!(failure["pos"]["line"], 41);
+    // `state: LeftChat` is written on line 47 of the fixture.
+    assert_eq!(failure["kind"]["mismatch_lines"], serde_json::json!([47]));
     // The RFC 6902 patch from the normalised expected to the normalised actual: exactly the
     // one real difference.
     assert_eq!(
