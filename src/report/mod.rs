@@ -4,8 +4,10 @@
 //! goes; nothing prints directly.
 
 mod diagnostics;
+mod faults;
 mod terminal;
 mod value;
 
 pub use diagnostics::render_diagnostics;
+pub use faults::render_fault_list;
 pub use terminal::{render_failure_details, render_scenario_line, render_serve_banner, render_summary};
