@@ -3,5 +3,7 @@
 
 mod interop_js_client;
 mod node;
+mod server_seeds;
+mod server_wire;
 mod support;
 mod walking_skeleton;
