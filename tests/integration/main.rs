@@ -3,7 +3,9 @@
 
 mod interop_js_client;
 mod node;
+mod server_flows;
 mod server_seeds;
+mod server_states;
 mod server_wire;
 mod support;
 mod walking_skeleton;
