@@ -3,7 +3,9 @@
 
 mod interop_js_client;
 mod node;
+mod server_cometd;
 mod server_flows;
+mod server_http;
 mod server_seeds;
 mod server_states;
 mod server_wire;
