@@ -4,6 +4,7 @@
 mod interop_js_client;
 mod node;
 mod server_cometd;
+mod server_faults;
 mod server_flows;
 mod server_http;
 mod server_seeds;
