@@ -3,6 +3,7 @@
 
 mod interop_js_client;
 mod node;
+mod server_cli;
 mod server_cometd;
 mod server_faults;
 mod server_flows;
