@@ -3,9 +3,14 @@
 //!
 //! A `/meta/connect` is answered at once when events are queued or the client asked for no
 //! hold (`advice.timeout = 0`, the first connect); otherwise it is held until an event is
-//! queued, the client disconnects, or the hold time passes. Unknown or expired clients get
-//! `402::Unknown client` with `advice.reconnect = "handshake"`, as CometD 3 (GWS's version)
-//! answers.
+//! queued, the client disconnects, a newer connect of the same client supersedes it (Bayeux
+//! allows one outstanding connect; the older one returns without taking events, so none are
+//! lost to a poll its client abandoned), the server shuts down, or the hold time passes.
+//! Unknown or expired clients get `402::Unknown client` with `advice.reconnect = "handshake"`,
+//! as CometD 3 (GWS's version) answers. A client that holds no connect and has not connected
+//! within `maxInterval` is expired. Every request is authenticated like the REST API (Basic
+//! or JSESSIONID); CSRF tokens are not required here, because no CometD message modifies
+//! contact-center data.
 
 use std::time::Instant;
 
