@@ -414,3 +414,58 @@ async fn server_ending_a_conference_moves_everyone_consistently() {
         "{view}"
     );
 }
+
+#[tokio::test]
+async fn server_invitations_and_their_rejection_reach_every_chatting_agent() {
+    let server = start_server(ServerConfig::default()).await;
+    let base = server.url();
+    let mut a1 = Agent::listening(&base, "agent1").await;
+    let mut a2 = Agent::listening(&base, "agent2").await;
+    let mut a3 = Agent::listening(&base, "agent3").await;
+    let reply = hook(
+        &base,
+        "facebook session chatting",
+        json!({"agents": ["agent1", "agent2"], "mode": "conference"}),
+    )
+    .await;
+    let id = reply["id"].as_str().expect("id");
+    let (_, invite) = a1
+        .op(
+            id,
+            json!({"operationName": "Invite", "targetPath": "/users/agent3"}),
+        )
+        .await;
+    let reference = &invite["referenceId"];
+    for agent in [&mut a1, &mut a2] {
+        let got = agent.drain().await;
+        assert_eq!(kinds(&got), ["ParticipantsUpdated:Chatting"], "{}", agent.name);
+        assert_eq!(&got[0]["referenceId"], reference);
+    }
+    let offer = a3.drain().await;
+    assert_eq!(kinds(&offer), ["StatusChange:Invited"]);
+    a3.op(id, json!({"operationName": "Reject"})).await;
+    assert_eq!(kinds(&a3.drain().await), ["StatusChange:Completed"]);
+    for agent in [&mut a1, &mut a2] {
+        assert_eq!(
+            kinds(&agent.drain().await),
+            ["ParticipantsUpdated:Chatting"],
+            "{}",
+            agent.name
+        );
+    }
+    // Declined, the agent may be invited again.
+    let (status, _) = a2
+        .op(
+            id,
+            json!({"operationName": "Invite", "targetPath": "/users/agent3"}),
+        )
+        .await;
+    assert_eq!(status, 400, "a conference member does not invite");
+    let (status, body) = a1
+        .op(
+            id,
+            json!({"operationName": "Invite", "targetPath": "/users/agent3"}),
+        )
+        .await;
+    assert_eq!((status, &body["statusCode"]), (200, &json!(0)), "{body}");
+}

@@ -70,7 +70,8 @@ pub(crate) fn accept(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
 }
 
 /// Reject: the offer is declined and the interaction is Completed for this agent. The Reject
-/// page's notification has no `capabilities` key and empty participants.
+/// page's notification has no `capabilities` key and empty participants. Agents chatting in
+/// the session (who consulted or invited this one) learn of it by a ParticipantsUpdated.
 pub(crate) fn reject(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     own_seat(ctx)?.state = SeatState::Completed;
     let resource = ctx.session.resource(
@@ -83,6 +84,13 @@ pub(crate) fn reject(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     );
     let user = ctx.user;
     ctx.send(user, state_change(STATUS_CHANGE, Some(ctx.reference), resource));
+    for other in ctx.others_chatting() {
+        let view = ctx.view(&other, Order::CustomerFirst);
+        ctx.send(
+            &other,
+            state_change(PARTICIPANTS_UPDATED, Some(ctx.reference), view),
+        );
+    }
     Ok(Reply::Plain)
 }
 

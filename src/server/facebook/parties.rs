@@ -4,7 +4,8 @@
 //!
 //! A consulted or invited agent receives the session as an offer (Invited, Accept/Reject) and
 //! joins on Accept — no page shows this, but it is the only flow the documented capabilities
-//! allow [I]. Consult and Invite through a queue need the InternalConferenceInvite interaction
+//! allow [I]. The requester's first notification is ParticipantsUpdated (Consult page); the
+//! other agents already chatting get one too, since the conference is about to grow. Consult and Invite through a queue need the InternalConferenceInvite interaction
 //! subtype, which this server does not configure, so they answer statusCode 2.
 
 use super::lifecycle::{bare, own_seat};
@@ -27,12 +28,15 @@ pub(crate) fn invite(ctx: &mut Ctx<'_>, role: Role) -> Result<Reply, Fail> {
         )));
     };
     offer_seat(ctx, &name, role)?;
-    let user = ctx.user;
-    let view = ctx.view(user, Order::CustomerFirst);
-    ctx.send(
-        user,
-        state_change(PARTICIPANTS_UPDATED, Some(ctx.reference), view),
-    );
+    let mut told = vec![ctx.user.to_owned()];
+    told.extend(ctx.others_chatting());
+    for agent in told {
+        let view = ctx.view(&agent, Order::CustomerFirst);
+        ctx.send(
+            &agent,
+            state_change(PARTICIPANTS_UPDATED, Some(ctx.reference), view),
+        );
+    }
     let offer = ctx.view(&name, Order::CustomerFirst);
     ctx.send(&name, state_change(STATUS_CHANGE, Some(ctx.reference), offer));
     Ok(Reply::WithReference)
