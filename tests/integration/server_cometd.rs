@@ -327,10 +327,13 @@ async fn server_cometd_serves_200_concurrent_long_polls() {
         async move { hook(&base, "facebook session chatting", json!({"agents": [user]})).await["id"].clone() }
     };
     let (s1, s2) = (session_of("agent1").await, session_of("agent2").await);
+    let users = [Agent::new(&base, "agent1"), Agent::new(&base, "agent2")];
     let mut polls = Vec::new();
     for i in 0..200 {
         let user = if i % 2 == 0 { "agent1" } else { "agent2" };
-        let mut agent = Agent::listening(&base, user).await;
+        let mut agent = users[i % 2].another();
+        agent.handshake().await;
+        agent.subscribe(CHANNEL).await;
         polls.push((user, tokio::spawn(async move { agent.connect(None).await })));
     }
     until(&server, "200 held connects", |s| s.held_connects == 200).await;

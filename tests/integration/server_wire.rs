@@ -42,6 +42,19 @@ impl Agent {
         }
     }
 
+    /// Another Bayeux session of the same user, sharing this agent's HTTP client (building a
+    /// client is the expensive part when a test needs hundreds of sessions).
+    pub fn another(&self) -> Agent {
+        Agent {
+            name: self.name.clone(),
+            password: self.password.clone(),
+            base: self.base.clone(),
+            http: self.http.clone(),
+            client_id: None,
+            next_id: 0,
+        }
+    }
+
     /// An agent that has handshaken and subscribed to [`CHANNEL`].
     pub async fn listening(base: &str, name: &str) -> Agent {
         let mut agent = Agent::new(base, name);
