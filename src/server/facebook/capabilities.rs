@@ -208,34 +208,115 @@ pub(crate) fn rendered(s: Standing) -> Vec<&'static str> {
     list.to_vec()
 }
 
-/// Whether `op` is permitted to an agent standing at `s` (see the module docs).
+use Operation as O;
+
+/// Invited, any role.
+const MAY_INVITED: &[Operation] = &[O::Accept, O::Reject];
+
+/// Chatting alone: the documented list, plus what the AddComment, SetDisposition, userData,
+/// Consult and (Chat twin) Invite pages show working there.
+const MAY_CHATTING_SINGLE: &[Operation] = &[
+    O::Transfer,
+    O::Complete,
+    O::Leave,
+    O::SetInFocus,
+    O::SendMessage,
+    O::SendStartTypingNotification,
+    O::SendStopTypingNotification,
+    O::AddComment,
+    O::SetDisposition,
+    O::AttachUserData,
+    O::UpdateUserData,
+    O::DeleteUserData,
+    O::Consult,
+    O::Invite,
+];
+
+/// The primary agent while others chat: the conference list, plus AddComment and removing
+/// others ("Only the agent who is visible to all ... can do this", RemoveParticipant page).
+const MAY_CHATTING_PRIMARY_WITH_OTHERS: &[Operation] = &[
+    O::Transfer,
+    O::Leave,
+    O::Invite,
+    O::Consult,
+    O::SetInFocus,
+    O::SetDisposition,
+    O::AttachUserData,
+    O::DeleteUserData,
+    O::UpdateUserData,
+    O::SendToAgents,
+    O::SendStartTypingToAgentsNotification,
+    O::SendStopTypingToAgentsNotification,
+    O::Complete,
+    O::SendMessage,
+    O::SendStartTypingNotification,
+    O::SendStopTypingNotification,
+    O::AddComment,
+    O::RemoveParticipantFromConference,
+];
+
+/// A conference member who is not the primary agent.
+const MAY_CHATTING_CONFERENCE_MEMBER: &[Operation] = &[
+    O::Leave,
+    O::SetInFocus,
+    O::SetDisposition,
+    O::AttachUserData,
+    O::DeleteUserData,
+    O::UpdateUserData,
+    O::SendToAgents,
+    O::SendStartTypingToAgentsNotification,
+    O::SendStopTypingToAgentsNotification,
+    O::Complete,
+    O::SendMessage,
+    O::SendStartTypingNotification,
+    O::SendStopTypingNotification,
+    O::AddComment,
+];
+
+/// A consultant.
+const MAY_CHATTING_CONSULTANT: &[Operation] = &[
+    O::Leave,
+    O::SetInFocus,
+    O::SetDisposition,
+    O::AttachUserData,
+    O::DeleteUserData,
+    O::UpdateUserData,
+    O::SendToAgents,
+    O::SendStartTypingToAgentsNotification,
+    O::SendStopTypingToAgentsNotification,
+    O::SendMessage,
+    O::SendStartTypingNotification,
+    O::SendStopTypingNotification,
+    O::AddComment,
+];
+
+/// LeftChat: the documented list plus AddComment.
+const MAY_LEFT_CHAT: &[Operation] = &[
+    O::SetInFocus,
+    O::Complete,
+    O::SetDisposition,
+    O::AttachUserData,
+    O::DeleteUserData,
+    O::UpdateUserData,
+    O::AddComment,
+];
+
+/// The operations permitted to an agent standing at `s` (see the module docs).
+pub(crate) fn permitted_operations(s: Standing) -> &'static [Operation] {
+    match (s.state, s.role, s.others) {
+        (SeatState::Invited, _, _) => MAY_INVITED,
+        (SeatState::Chatting, Role::Consultant, _) => MAY_CHATTING_CONSULTANT,
+        (SeatState::Chatting, Role::Conference, true) => MAY_CHATTING_CONFERENCE_MEMBER,
+        (SeatState::Chatting, _, true) => MAY_CHATTING_PRIMARY_WITH_OTHERS,
+        (SeatState::Chatting, _, false) => MAY_CHATTING_SINGLE,
+        (SeatState::LeftChat, _, _) => MAY_LEFT_CHAT,
+        (SeatState::Completed, _, _) => &[],
+    }
+}
+
+/// Whether `op` is permitted to an agent standing at `s`.
 pub(crate) fn permitted(s: Standing, op: Operation) -> bool {
-    use Operation as O;
-    let listed = rendered(s)
-        .iter()
-        .any(|name| Operation::from_name(name) == Some(op));
-    let extra = match (s.state, s.role, s.others) {
-        // Shown working in Chatting by the AddComment, SetDisposition, userData, Consult and
-        // (Chat twin) Invite pages, though the single-agent list names none of them.
-        (SeatState::Chatting, Role::Primary, false) => matches!(
-            op,
-            O::AddComment
-                | O::SetDisposition
-                | O::AttachUserData
-                | O::UpdateUserData
-                | O::DeleteUserData
-                | O::SetInFocus
-                | O::Consult
-                | O::Invite
-        ),
-        // "Only the agent who is visible to all ... can do this" (RemoveParticipant page).
-        (SeatState::Chatting, Role::Primary, true) => {
-            matches!(op, O::AddComment | O::RemoveParticipantFromConference)
-        }
-        (SeatState::Chatting, _, _) | (SeatState::LeftChat, _, _) => op == O::AddComment,
-        _ => false,
-    };
-    listed || extra
+    permitted_operations(s).contains(&op)
 }
 
 #[cfg(test)]
@@ -284,6 +365,23 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn undocumented_views_render_what_they_permit_but_add_comment() {
+        for (role, others) in [(Role::Consultant, true), (Role::Conference, true)] {
+            let s = at(SeatState::Chatting, role, others);
+            let shown: Vec<Operation> = rendered(s)
+                .iter()
+                .filter_map(|name| Operation::from_name(name))
+                .collect();
+            let allowed: Vec<Operation> = permitted_operations(s)
+                .iter()
+                .copied()
+                .filter(|&op| op != Operation::AddComment)
+                .collect();
+            assert_eq!(shown, allowed, "{role:?}");
         }
     }
 
