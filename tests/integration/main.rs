@@ -8,6 +8,7 @@ mod server_cometd;
 mod server_faults;
 mod server_flows;
 mod server_http;
+mod server_interop_js;
 mod server_seeds;
 mod server_states;
 mod server_wire;
