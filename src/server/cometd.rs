@@ -246,13 +246,16 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
         }
         (Instant::now() + hold, client.connect_generation)
     };
-    let mut held = false;
+    let mut held: Option<Held> = None;
     loop {
         let notify = {
             let mut w = lock(world);
             let closing = w.closing;
             let Some(client) = w.clients.get_mut(id) else {
-                // Disconnected (or expired) while held.
+                // Disconnected (or expired) while held: nothing left to count.
+                if let Some(held) = held.as_mut() {
+                    held.armed = false;
+                }
                 return vec![Message {
                     successful: Some(false),
                     error: Some(UNKNOWN_CLIENT.to_owned()),
@@ -267,8 +270,9 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
             let superseded = client.connect_generation != generation;
             let ready = !client.queue.is_empty() && !superseded;
             if wants_no_hold || ready || superseded || closing || Instant::now() >= deadline {
-                if held {
+                if let Some(held) = held.as_mut() {
                     client.holding = client.holding.saturating_sub(1);
+                    held.armed = false;
                 }
                 if superseded {
                     // Whatever woke this connect may have been meant for the newer one.
@@ -286,13 +290,40 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
                 });
                 return replies;
             }
-            if !held {
+            if held.is_none() {
                 client.holding += 1;
-                held = true;
+                held = Some(Held {
+                    world: SharedWorld::clone(world),
+                    client: id.to_owned(),
+                    armed: true,
+                });
             }
             client.notify.clone()
         };
         let _ = tokio::time::timeout_at(deadline.into(), notify.notified()).await;
+    }
+}
+
+/// Counts a held connect for as long as it is held. If the connection is dropped mid-hold
+/// (the client went away, so axum drops the handler), the count is released here; otherwise
+/// the client would look held forever and never expire.
+struct Held {
+    world: SharedWorld,
+    client: String,
+    /// Cleared when the connect returns normally and released the count itself.
+    armed: bool,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut w = lock(&self.world);
+        if let Some(client) = w.clients.get_mut(&self.client) {
+            client.holding = client.holding.saturating_sub(1);
+            client.last_seen = Instant::now();
+        }
     }
 }
 

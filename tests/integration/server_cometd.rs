@@ -369,3 +369,24 @@ async fn server_cometd_serves_200_concurrent_long_polls() {
     }
     assert_eq!(server.stats().held_connects, 0);
 }
+
+/// A client that abandons a held connect (closes the connection) no longer counts as held,
+/// so it expires like any silent client.
+#[tokio::test]
+async fn server_cometd_an_abandoned_connect_is_released_and_expires() {
+    let config = ServerConfig {
+        connect_hold: Duration::from_secs(300),
+        max_interval: Duration::from_millis(200),
+        ..ServerConfig::default()
+    };
+    let server = start_server(config).await;
+    let mut agent = Agent::listening(&server.url(), "agent1").await;
+    let poll = tokio::spawn(async move { agent.connect(None).await });
+    until(&server, "the connect is held", |s| s.held_connects == 1).await;
+    poll.abort();
+    until(&server, "the abandoned connect is released", |s| {
+        s.held_connects == 0
+    })
+    .await;
+    until(&server, "the silent client expires", |s| s.clients == 0).await;
+}
