@@ -9,7 +9,7 @@ use crate::error::{Error, Exit};
 use crate::report;
 use crate::runner::{RunEvent, RunOptions, ScenarioOutcome, Verdict, run_all};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
-use crate::server::{ReferenceServer, ServerConfig};
+use crate::server::{Fault, ReferenceServer, ServerConfig};
 use crate::target::Target;
 
 /// A writer shared between the run and its live reporter.
@@ -30,6 +30,7 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
             Command::Serve(config) => serve(config, out).await,
             Command::Check(config) => check(&config, out),
             Command::Schema => schema(out),
+            Command::ListFaults => list_faults(out),
         }
     });
     match result {
@@ -239,6 +240,14 @@ async fn serve(config: ServeConfig, out: &SharedWriter) -> Result<Exit, Error> {
     }
     wait_for_stop_signal().await;
     server.shutdown().await;
+    Ok(Exit::Passed)
+}
+
+fn list_faults(out: &SharedWriter) -> Result<Exit, Error> {
+    let faults: Vec<(&str, &str)> = Fault::ALL.iter().map(|f| (f.name(), f.description())).collect();
+    let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+    report::render_fault_list(&mut *w, &faults)
+        .map_err(|e| Error::Infrastructure(format!("cannot write the fault list: {e}")))?;
     Ok(Exit::Passed)
 }
 

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::error::Error;
 use crate::profile::load_profile;
-use crate::server::ServerConfig;
+use crate::server::{Fault, ServerConfig};
 use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings};
 
 /// Environment variable holding the default actors' password.
@@ -87,6 +87,16 @@ pub struct ServeArgs {
     /// Require the CSRF token on modifying requests.
     #[arg(long)]
     pub csrf: bool,
+    /// Deviate from the documented behaviour on purpose (repeatable); `--list-faults` names
+    /// them.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// How late the `delay-notification` fault sends its notification, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 6000)]
+    pub fault_delay: u64,
+    /// List the faults `--fault` accepts, and exit.
+    #[arg(long)]
+    pub list_faults: bool,
 }
 
 /// Where `verify` sends its requests.
@@ -135,6 +145,8 @@ pub enum Command {
     Check(CheckConfig),
     /// Print the scenario JSON Schema.
     Schema,
+    /// List the reference server's faults.
+    ListFaults,
 }
 
 impl Cli {
@@ -170,9 +182,18 @@ impl Cli {
                     profile,
                 }))
             }
+            CommandArgs::Serve(args) if args.list_faults => Ok(Command::ListFaults),
             CommandArgs::Serve(args) => {
+                let faults = args
+                    .faults
+                    .iter()
+                    .map(|name| name.parse::<Fault>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| Error::Usage(e.to_string()))?;
                 let mut server = ServerConfig {
                     csrf: args.csrf,
+                    faults,
+                    fault_delay: std::time::Duration::from_millis(args.fault_delay),
                     ..ServerConfig::default()
                 };
                 if !args.users.is_empty() {

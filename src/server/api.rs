@@ -1,17 +1,24 @@
-//! The REST surface: routing, `GET /api/v2/me`, the facebooksession operations and reads,
-//! and JSON error bodies with GWS statusCodes for everything that goes wrong.
+//! The REST surface: routing, `GET /api/v2/me`, the facebooksession operations and reads.
+//!
+//! HTTP statuses (no page maps them; reference §4.2 [I]): 200 with statusCode 0; 400 for
+//! statusCodes 1, 2 and 10; 401 (statusCode 20) without valid credentials; 403 for CSRF; 404
+//! (statusCode 6) for unknown sessions and routes; 413 for oversized bodies — always with a
+//! JSON `{statusCode, statusMessage}` body.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::auth::{authenticate, gws_error};
+use super::auth::authenticate;
+use super::body::{gws_error, json_object, method_not_allowed, not_found, read};
 use super::cometd;
-use super::facebook::{SeatState, operate};
+use super::facebook::{Order, SeatState, operate};
+use super::faults::apply;
 use super::hook;
 use super::world::{SharedWorld, lock};
 
@@ -20,7 +27,11 @@ pub(crate) fn router(world: SharedWorld, max_body: usize) -> Router {
     Router::new()
         .route("/api/v2/me", get(me))
         .route("/api/v2/me/facebooksessions", get(list_sessions))
-        .route("/api/v2/me/facebooksessions/{id}", post(operation))
+        .route(
+            "/api/v2/me/facebooksessions/{id}",
+            post(operation).get(get_session),
+        )
+        .route("/api/v2/me/facebooksessions/{id}/messages", get(messages))
         .route("/api/v2/facebooksessions/{id}", get(get_session))
         .route(
             "/api/v2/notifications",
@@ -36,12 +47,9 @@ pub(crate) fn router(world: SharedWorld, max_body: usize) -> Router {
         )
         .route("/contract/states", post(hook::states))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(world)
-}
-
-async fn not_found() -> Response {
-    gws_error(StatusCode::NOT_FOUND, 6, "Resource not found")
 }
 
 async fn me(State(world): State<SharedWorld>, headers: HeaderMap) -> Response {
@@ -50,8 +58,7 @@ async fn me(State(world): State<SharedWorld>, headers: HeaderMap) -> Response {
         Ok(a) => a,
         Err(refusal) => return refusal.into_response(),
     };
-    let user = w.users.get(&authed.user).cloned();
-    let Some(user) = user else {
+    let Some(user) = w.dir.users.get(&authed.user).cloned() else {
         return gws_error(StatusCode::NOT_FOUND, 6, "User not found");
     };
     let body = json!({
@@ -61,8 +68,8 @@ async fn me(State(world): State<SharedWorld>, headers: HeaderMap) -> Response {
             "userName": user.name,
             "firstName": user.name,
             "lastName": "",
-            "uri": w.user_uri(&user.name),
-            "path": w.user_path(&user.name),
+            "uri": w.dir.user_uri(&user.name),
+            "path": w.dir.user_path(&user.name),
             "roles": ["ROLE_AGENT"],
             "enabled": true,
         }
@@ -82,44 +89,71 @@ async fn operation(
     State(world): State<SharedWorld>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut w = lock(&world);
     let authed = match authenticate(&mut w, &headers, &Method::POST) {
         Ok(a) => a,
         Err(refusal) => return refusal.into_response(),
     };
-    let request: Value = match serde_json::from_slice(&body) {
-        Ok(value @ Value::Object(_)) => value,
-        Ok(_) => return gws_error(StatusCode::BAD_REQUEST, 10, "Request body must be a JSON object"),
-        Err(e) => {
-            return gws_error(
-                StatusCode::BAD_REQUEST,
-                10,
-                &format!("Request body is not valid JSON: {e}"),
-            );
-        }
+    let request = match read(body).and_then(|bytes| json_object(&bytes)) {
+        Ok(request) => request,
+        Err(error) => return authed.finish(error.into_response()),
     };
-    let (status, reply) = operate(&mut w, &authed.user, &id, &request);
-    authed.finish((status, axum::Json(reply)).into_response())
+    let outcome = operate(&mut w, &authed.user, &id, &request);
+    let users: Vec<String> = w.dir.users.keys().cloned().collect();
+    let delivery = apply(&w.config.faults, outcome, &users);
+    for out in delivery.now {
+        w.publish(&out.user, out.data);
+    }
+    if !delivery.later.is_empty() {
+        let delay = w.config.fault_delay;
+        let later = delivery.later;
+        let world = SharedWorld::clone(&world);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let mut w = lock(&world);
+            for out in later {
+                w.publish(&out.user, out.data);
+            }
+        });
+    }
+    authed.finish((delivery.status, axum::Json(delivery.body)).into_response())
 }
 
-async fn list_sessions(State(world): State<SharedWorld>, headers: HeaderMap) -> Response {
+/// Whether the query asks for whole resources instead of URIs (`fields=*`, the GWS
+/// collection convention).
+fn wants_all_fields(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| matches!(pair, "fields=*" | "fields=%2A" | "fields=%2a"))
+    })
+}
+
+async fn list_sessions(
+    State(world): State<SharedWorld>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let mut w = lock(&world);
     let authed = match authenticate(&mut w, &headers, &Method::GET) {
         Ok(a) => a,
         Err(refusal) => return refusal.into_response(),
     };
-    let uris: Vec<String> = w
-        .sessions
-        .values()
-        .filter(|s| {
-            s.seat(&authed.user)
-                .is_some_and(|seat| seat.state != SeatState::Completed)
-        })
-        .map(|s| s.uri(&w))
-        .collect();
-    authed.finish(axum::Json(json!({"statusCode": 0, "uris": uris})).into_response())
+    let mine = w.sessions.values().filter(|s| {
+        s.seat(&authed.user)
+            .is_some_and(|seat| seat.state != SeatState::Completed)
+    });
+    let body = if wants_all_fields(query.as_deref()) {
+        let sessions: Vec<Value> = mine
+            .map(|s| s.current(&w.dir, &authed.user, Order::CustomerFirst))
+            .collect();
+        json!({"statusCode": 0, "facebooksessions": sessions})
+    } else {
+        let uris: Vec<String> = mine.map(|s| w.dir.session_uri(&s.id)).collect();
+        json!({"statusCode": 0, "uris": uris})
+    };
+    authed.finish(axum::Json(body).into_response())
 }
 
 async fn get_session(
@@ -132,21 +166,35 @@ async fn get_session(
         Ok(a) => a,
         Err(refusal) => return refusal.into_response(),
     };
-    let Some(session) = w.sessions.get(&id) else {
-        return gws_error(
+    match w.sessions.get(&id).filter(|s| s.seat(&authed.user).is_some()) {
+        Some(session) => {
+            let resource = session.current(&w.dir, &authed.user, Order::CustomerFirst);
+            authed.finish(axum::Json(json!({"statusCode": 0, "facebooksession": resource})).into_response())
+        }
+        None => gws_error(
             StatusCode::NOT_FOUND,
             6,
             &format!("Facebook session {id} not found"),
-        );
+        ),
+    }
+}
+
+/// The message log as agents see it (every visibility).
+async fn messages(State(world): State<SharedWorld>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let mut w = lock(&world);
+    let authed = match authenticate(&mut w, &headers, &Method::GET) {
+        Ok(a) => a,
+        Err(refusal) => return refusal.into_response(),
     };
-    let Some(seat) = session.seat(&authed.user) else {
-        return gws_error(
+    match w.sessions.get(&id).filter(|s| s.seat(&authed.user).is_some()) {
+        Some(session) => {
+            let body = json!({"statusCode": 0, "messages": session.messages});
+            authed.finish(axum::Json(body).into_response())
+        }
+        None => gws_error(
             StatusCode::NOT_FOUND,
             6,
             &format!("Facebook session {id} not found"),
-        );
-    };
-    let state = seat.state;
-    let resource = session.resource(&w, state, super::facebook::capabilities_of(state));
-    authed.finish(axum::Json(json!({"statusCode": 0, "facebooksession": resource})).into_response())
+        ),
+    }
 }

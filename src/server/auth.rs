@@ -5,8 +5,8 @@
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use serde_json::json;
 
+use super::body::gws_error;
 use super::ids;
 use super::world::{HttpSession, World};
 
@@ -31,15 +31,6 @@ impl Authed {
         }
         response
     }
-}
-
-/// The GWS error body with an HTTP status.
-pub(crate) fn gws_error(status: StatusCode, code: u32, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({"statusCode": code, "statusMessage": message})),
-    )
-        .into_response()
 }
 
 /// Why a request was refused.
@@ -78,7 +69,7 @@ pub(crate) fn authenticate(
     let basic = basic_credentials(headers);
     let (user, session_id, created) = match basic {
         Some(Some((user, password))) => {
-            let valid = world.users.get(&user).is_some_and(|u| u.password == password);
+            let valid = world.dir.users.get(&user).is_some_and(|u| u.password == password);
             if !valid {
                 return Err(Refusal::Unauthenticated);
             }

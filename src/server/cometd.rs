@@ -3,19 +3,26 @@
 //!
 //! A `/meta/connect` is answered at once when events are queued or the client asked for no
 //! hold (`advice.timeout = 0`, the first connect); otherwise it is held until an event is
-//! queued, the client disconnects, or the hold time passes. Unknown or expired clients get
-//! `402::Unknown client` with `advice.reconnect = "handshake"`, as CometD 3 (GWS's version)
-//! answers.
+//! queued, the client disconnects, a newer connect of the same client supersedes it (Bayeux
+//! allows one outstanding connect; the older one returns without taking events, so none are
+//! lost to a poll its client abandoned), the server shuts down, or the hold time passes.
+//! Unknown or expired clients get `402::Unknown client` with `advice.reconnect = "handshake"`,
+//! as CometD 3 (GWS's version) answers. A client that holds no connect and has not connected
+//! within `maxInterval` is expired. Every request is authenticated like the REST API (Basic
+//! or JSESSIONID); CSRF tokens are not required here, because no CometD message modifies
+//! contact-center data.
 
 use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::auth::authenticate;
+use super::body::read;
 use super::ids;
 use super::world::{Client, SharedWorld, lock};
 use crate::bayeux::{Advice, Message};
@@ -33,13 +40,21 @@ pub(crate) async fn refuse_get() -> Response {
 }
 
 /// Handles one long-polling POST.
-pub(crate) async fn handle(State(world): State<SharedWorld>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn handle(
+    State(world): State<SharedWorld>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let authed = {
         let mut w = lock(&world);
         match authenticate(&mut w, &headers, &Method::GET) {
             Ok(a) => a,
             Err(refusal) => return refusal.into_response(),
         }
+    };
+    let body = match read(body) {
+        Ok(body) => body,
+        Err(error) => return error.into_response(),
     };
     let messages = match parse(&body) {
         Ok(messages) => messages,
@@ -125,17 +140,7 @@ fn handshake(world: &SharedWorld, user: &str, message: &Message) -> Message {
     }
     let advice = advice(world);
     let client_id = ids::hex(40);
-    lock(world).clients.insert(
-        client_id.clone(),
-        Client {
-            user: user.to_owned(),
-            subscriptions: Default::default(),
-            queue: Default::default(),
-            notify: Default::default(),
-            last_seen: Instant::now(),
-            holding: false,
-        },
-    );
+    lock(world).clients.insert(client_id.clone(), Client::new(user));
     Message {
         successful: Some(true),
         client_id: Some(client_id),
@@ -212,7 +217,9 @@ fn publish_denied(message: &Message) -> Message {
     failed(message, &format!("403:{}:Publish denied", message.channel), None)
 }
 
-/// Answers a connect: queued events (if any) followed by the connect reply.
+/// Answers a connect: queued events (if any) followed by the connect reply. Held until an
+/// event is queued, the client disconnects, a newer connect supersedes it, the server closes,
+/// or the hold time passes; wake-ups that change none of these (a stale permit) wait on.
 async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Message> {
     let advice = advice(world);
     let wants_no_hold = message
@@ -220,56 +227,112 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
         .as_ref()
         .and_then(|a| a.timeout)
         .is_some_and(|t| t == 0);
-    let hold = lock(world).config.connect_hold;
-    let notify = {
+    let Some(id) = message.client_id.as_deref() else {
+        return vec![failed(message, UNKNOWN_CLIENT, Some("handshake"))];
+    };
+    let (deadline, generation) = {
         let mut w = lock(world);
-        let closing = w.closing;
-        let Some(client) = message.client_id.as_ref().and_then(|id| w.clients.get_mut(id)) else {
+        let hold = w.config.connect_hold;
+        let Some(client) = w.clients.get_mut(id) else {
             return vec![failed(message, UNKNOWN_CLIENT, Some("handshake"))];
         };
         if client.user != user {
             return vec![failed(message, "403::Client belongs to another user", None)];
         }
-        client.last_seen = Instant::now();
-        if wants_no_hold || !client.queue.is_empty() || closing {
-            None
-        } else {
-            client.holding = true;
-            Some(client.notify.clone())
+        client.connect_generation += 1;
+        if client.holding > 0 {
+            // Bayeux allows one outstanding connect per client: release the older one.
+            client.notify.notify_one();
         }
+        (Instant::now() + hold, client.connect_generation)
     };
-    if let Some(notify) = notify {
-        let _ = tokio::time::timeout(hold, notify.notified()).await;
+    let mut held: Option<Held> = None;
+    loop {
+        let notify = {
+            let mut w = lock(world);
+            let closing = w.closing;
+            let Some(client) = w.clients.get_mut(id) else {
+                // Disconnected (or expired) while held: nothing left to count.
+                if let Some(held) = held.as_mut() {
+                    held.armed = false;
+                }
+                return vec![Message {
+                    successful: Some(false),
+                    error: Some(UNKNOWN_CLIENT.to_owned()),
+                    advice: Some(Advice {
+                        reconnect: Some("none".to_owned()),
+                        ..Advice::default()
+                    }),
+                    ..reply_to(message)
+                }];
+            };
+            client.last_seen = Instant::now();
+            let superseded = client.connect_generation != generation;
+            let ready = !client.queue.is_empty() && !superseded;
+            if wants_no_hold || ready || superseded || closing || Instant::now() >= deadline {
+                if let Some(held) = held.as_mut() {
+                    client.holding = client.holding.saturating_sub(1);
+                    held.armed = false;
+                }
+                if superseded {
+                    // Whatever woke this connect may have been meant for the newer one.
+                    client.notify.notify_one();
+                }
+                let mut replies: Vec<Message> = if superseded {
+                    Vec::new()
+                } else {
+                    client.queue.drain(..).collect()
+                };
+                replies.push(Message {
+                    successful: Some(true),
+                    advice: Some(advice),
+                    ..reply_to(message)
+                });
+                return replies;
+            }
+            if held.is_none() {
+                client.holding += 1;
+                held = Some(Held {
+                    world: SharedWorld::clone(world),
+                    client: id.to_owned(),
+                    armed: true,
+                });
+            }
+            client.notify.clone()
+        };
+        let _ = tokio::time::timeout_at(deadline.into(), notify.notified()).await;
     }
-    let mut w = lock(world);
-    let Some(client) = message.client_id.as_ref().and_then(|id| w.clients.get_mut(id)) else {
-        // Disconnected (or expired) while held.
-        return vec![Message {
-            successful: Some(false),
-            error: Some(UNKNOWN_CLIENT.to_owned()),
-            advice: Some(Advice {
-                reconnect: Some("none".to_owned()),
-                ..Advice::default()
-            }),
-            ..reply_to(message)
-        }];
-    };
-    client.holding = false;
-    client.last_seen = Instant::now();
-    let mut replies: Vec<Message> = client.queue.drain(..).collect();
-    replies.push(Message {
-        successful: Some(true),
-        advice: Some(advice),
-        ..reply_to(message)
-    });
-    replies
+}
+
+/// Counts a held connect for as long as it is held. If the connection is dropped mid-hold
+/// (the client went away, so axum drops the handler), the count is released here; otherwise
+/// the client would look held forever and never expire.
+struct Held {
+    world: SharedWorld,
+    client: String,
+    /// Cleared when the connect returns normally and released the count itself.
+    armed: bool,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut w = lock(&self.world);
+        if let Some(client) = w.clients.get_mut(&self.client) {
+            client.holding = client.holding.saturating_sub(1);
+            client.last_seen = Instant::now();
+        }
+    }
 }
 
 /// Removes clients that have not connected within `max_interval` (and hold no connect).
 pub(crate) fn expire_clients(world: &SharedWorld) {
     let mut w = lock(world);
     let max = w.config.max_interval;
-    w.clients.retain(|_, c| c.holding || c.last_seen.elapsed() <= max);
+    w.clients
+        .retain(|_, c| c.holding > 0 || c.last_seen.elapsed() <= max);
 }
 
 #[cfg(test)]

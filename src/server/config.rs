@@ -1,6 +1,9 @@
-//! Reference server settings: users, CSRF mode, CometD timing, limits.
+//! Reference server settings: users, CSRF mode, CometD timing, limits, faults.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
+
+use super::faults::Fault;
 
 /// How the reference server behaves.
 #[derive(Debug, Clone)]
@@ -17,6 +20,11 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// The UserData key SetDisposition uses when the request names none.
     pub disposition_key: String,
+    /// Deliberate deviations (empty: behave as documented).
+    pub faults: BTreeSet<Fault>,
+    /// How late [`Fault::DelayNotification`] sends its notification. The default is beyond
+    /// the runner's default 5 s step timeout.
+    pub fault_delay: Duration,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +39,8 @@ impl Default for ServerConfig {
             max_interval: Duration::from_secs(10),
             max_body_bytes: 256 * 1024,
             disposition_key: "DispositionCode".to_owned(),
+            faults: BTreeSet::new(),
+            fault_delay: Duration::from_millis(6000),
         }
     }
 }

@@ -13,6 +13,17 @@ use super::cometd::expire_clients;
 use super::config::ServerConfig;
 use super::world::{World, lock};
 
+/// Counts describing a running server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerStats {
+    /// Handshaken CometD clients not yet disconnected or expired.
+    pub clients: usize,
+    /// `/meta/connect` requests currently held open.
+    pub held_connects: usize,
+    /// Facebook sessions in memory.
+    pub sessions: usize,
+}
+
 /// A running reference server. Dropping it stops it.
 pub struct ReferenceServer {
     addr: SocketAddr,
@@ -28,13 +39,17 @@ impl ReferenceServer {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let max_body = config.max_body_bytes;
+        let config_max_interval = config.max_interval;
         let world = Arc::new(Mutex::new(World::new(config, format!("http://{addr}"))));
         let app = router(Arc::clone(&world), max_body);
         let (tx, rx) = oneshot::channel::<()>();
         let sweeper_world = Arc::clone(&world);
+        // Sweeping at half the expiry interval keeps a silent client's lifetime within
+        // 1.5 × maxInterval, and at most once a second keeps the sweep cheap.
+        let sweep_every = (config_max_interval / 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
         let task = tokio::spawn(async move {
             let sweeper = tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                let mut tick = tokio::time::interval(sweep_every);
                 loop {
                     tick.tick().await;
                     expire_clients(&sweeper_world);
@@ -63,6 +78,17 @@ impl ReferenceServer {
     /// `http://IP:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A snapshot of what the server holds: for tests and benches that need to know when,
+    /// say, every long-poll is parked.
+    pub fn stats(&self) -> ServerStats {
+        let w = lock(&self.world);
+        ServerStats {
+            clients: w.clients.len(),
+            held_connects: w.clients.values().map(|c| c.holding).sum(),
+            sessions: w.sessions.len(),
+        }
     }
 
     /// Stops accepting requests, releases held long-polls and waits for the server to finish.

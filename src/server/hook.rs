@@ -1,35 +1,72 @@
 //! The provider-state hook `POST /contract/states` (DESIGN.md §5): puts the server into a
 //! named state (`action: setup`) and removes it again (`action: teardown`). Test support, so
 //! it needs no credentials.
+//!
+//! Setup replies `{id, uri, customer: {participantId, nickname}, agents: {NAME: {participantId,
+//! uri, path}}}` for the session states. Teardown receives the setup reply back as `setup`
+//! (`{"state", "params", "action": "teardown", "setup": {...}}`) and deletes the session named
+//! by `setup.id`. Unknown parameters are refused, so a typo in a scenario is reported instead
+//! of silently ignored.
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::facebook::{Customer, FbSession, Role, Seat, SeatState, now_stamp};
+use super::body::read;
+use super::facebook::{
+    Customer, FbSession, Order, Role, STATUS_CHANGE, Seat, SeatState, entry, message_log, now_stamp,
+    state_change,
+};
 use super::ids;
-use super::world::{SharedWorld, World, lock};
+use super::world::{Directory, SharedWorld, World, lock};
 
-/// The states this server offers.
-pub(crate) const STATES: &[&str] = &[
-    "facebook session offered",
-    "facebook session chatting",
-    "customer message",
-    "customer transcript",
+/// The states this server offers, with the parameters each accepts.
+pub(crate) const STATES: &[(&str, &[&str])] = &[
+    (
+        "facebook session offered",
+        &["agent", "customer", "message", "userData", "comment", "nickname"],
+    ),
+    (
+        "facebook session chatting",
+        &[
+            "agents",
+            "customer",
+            "message",
+            "userData",
+            "comment",
+            "mode",
+            "nicknames",
+        ],
+    ),
+    ("customer message", &["session", "text"]),
+    ("customer transcript", &["session"]),
 ];
 
+/// The default customer and first message (the Complete page's).
+const DEFAULT_CUSTOMER: &str = "VitaliyOnv";
+const DEFAULT_MESSAGE: &str = "Hello my friend!";
+
 fn bad(message: impl Into<String>) -> Response {
+    let states: Vec<&str> = STATES.iter().map(|(name, _)| *name).collect();
     (
         StatusCode::BAD_REQUEST,
-        axum::Json(json!({"error": message.into(), "states": STATES})),
+        axum::Json(json!({"error": message.into(), "states": states})),
     )
         .into_response()
 }
 
 /// Handles one state-hook call.
-pub(crate) async fn states(State(world): State<SharedWorld>, body: Bytes) -> Response {
+pub(crate) async fn states(
+    State(world): State<SharedWorld>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match read(body) {
+        Ok(body) => body,
+        Err(error) => return error.into_response(),
+    };
     let request: Value = match serde_json::from_slice(&body) {
         Ok(v @ Value::Object(_)) => v,
         Ok(_) => return bad("the body must be a JSON object {state, params, action}"),
@@ -38,29 +75,50 @@ pub(crate) async fn states(State(world): State<SharedWorld>, body: Bytes) -> Res
     let Some(state) = request.get("state").and_then(Value::as_str) else {
         return bad("missing `state` (a string)");
     };
-    let params = request.get("params").cloned().unwrap_or(Value::Null);
-    let params = match params {
+    let params = match request.get("params").cloned().unwrap_or(Value::Null) {
         Value::Null => Map::new(),
         Value::Object(map) => map,
         _ => return bad("`params` must be an object"),
     };
-    let action = request.get("action").and_then(Value::as_str).unwrap_or("setup");
+    let action = match request.get("action") {
+        None | Some(Value::Null) => "setup",
+        Some(Value::String(action)) => action.as_str(),
+        Some(_) => return bad("`action` must be `setup` or `teardown`"),
+    };
+    let Some((_, allowed)) = STATES.iter().find(|(name, _)| *name == state) else {
+        return bad(format!("unknown state `{state}`"));
+    };
     let mut w = lock(&world);
-    let result = match (action, state) {
-        ("setup", "facebook session chatting") => chatting(&mut w, &params),
-        ("setup", "facebook session offered") => offered(&mut w, &params),
-        ("setup", "customer message") => customer_message(&mut w, &params),
-        ("setup", "customer transcript") => transcript(&w, &params),
-        ("teardown", _) => {
-            teardown(&mut w, &request);
+    let result = match action {
+        "setup" => check_params(state, allowed, &params).and_then(|()| setup(&mut w, state, &params)),
+        "teardown" => {
+            teardown(&mut w, state, &request);
             Ok(json!({}))
         }
-        ("setup", other) => Err(format!("unknown state `{other}`")),
-        (other, _) => Err(format!("unknown action `{other}` (expected setup or teardown)")),
+        other => Err(format!("unknown action `{other}` (expected setup or teardown)")),
     };
     match result {
         Ok(reply) => axum::Json(reply).into_response(),
         Err(message) => bad(message),
+    }
+}
+
+fn setup(w: &mut World, state: &str, params: &Map<String, Value>) -> Result<Value, String> {
+    match state {
+        "facebook session offered" => offered(w, params),
+        "facebook session chatting" => chatting(w, params),
+        "customer message" => customer_message(w, params),
+        _ => transcript(w, params),
+    }
+}
+
+fn check_params(state: &str, allowed: &[&str], params: &Map<String, Value>) -> Result<(), String> {
+    match params.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(unknown) => Err(format!(
+            "state `{state}` takes no parameter `{unknown}` (it takes: {})",
+            allowed.join(", ")
+        )),
+        None => Ok(()),
     }
 }
 
@@ -73,18 +131,18 @@ fn string_param(params: &Map<String, Value>, name: &str, default: &str) -> Resul
 }
 
 fn known_user(world: &World, name: &str) -> Result<(), String> {
-    if world.users.contains_key(name) {
+    if world.dir.users.contains_key(name) {
         Ok(())
     } else {
-        let known: Vec<&str> = world.users.keys().map(String::as_str).collect();
+        let known: Vec<&str> = world.dir.users.keys().map(String::as_str).collect();
         Err(format!("unknown agent `{name}` (users: {})", known.join(", ")))
     }
 }
 
-/// A new session with the customer's first message in the log.
+/// A new session with the customer's ParticipantJoined and first message in the log.
 fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
-    let customer = string_param(params, "customer", "VitaliyOnv")?;
-    let message = string_param(params, "message", "Hello my friend!")?;
+    let customer = string_param(params, "customer", DEFAULT_CUSTOMER)?;
+    let message = string_param(params, "message", DEFAULT_MESSAGE)?;
     let comment = match params.get("comment") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
@@ -105,63 +163,73 @@ fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
             .entry(key)
             .or_insert_with(|| Value::String(value.to_owned()));
     }
-    let (received_date, ms) = now_stamp();
-    let customer = Customer {
-        participant_id: ids::participant_id(),
-        nickname: customer,
-    };
-    let customer_json = json!({
-        "nickname": customer.nickname, "type": "Customer", "id": customer.participant_id,
-        "visibility": "All", "participantId": customer.participant_id,
-    });
-    let messages = vec![
-        json!({"index": 1, "type": "ParticipantJoined", "from": customer_json, "visibility": "All",
-               "timestamp": received_date, "timestampSeconds": ms}),
-        json!({"index": 2, "type": "Text", "from": customer_json, "text": message, "visibility": "All",
-               "timestamp": received_date, "timestampSeconds": ms}),
-    ];
-    Ok(FbSession {
+    let (received_date, _) = now_stamp();
+    let mut session = FbSession {
         id: ids::interaction_id(),
-        customer,
+        customer: Customer {
+            participant_id: ids::participant_id(),
+            nickname: customer,
+        },
         seats: Vec::new(),
-        messages,
+        messages: Vec::new(),
         user_data,
         comment,
         received_date,
         queue_id: "41cc5016-2d18-4a91-93ec-b43748948608".to_owned(),
-    })
+        placed_in_queue: None,
+    };
+    let from = session.customer_json();
+    session
+        .messages
+        .push(entry(1, "ParticipantJoined", from.clone(), None, "All"));
+    session
+        .messages
+        .push(entry(2, "Text", from, Some(&message), "All"));
+    Ok(session)
 }
 
-fn seat(user: &str, role: Role, state: SeatState) -> Seat {
+fn seat(user: &str, nickname: Option<&str>, role: Role, state: SeatState) -> Seat {
     Seat {
         user: user.to_owned(),
         participant_id: ids::participant_id(),
-        nickname: user.to_owned(),
+        nickname: nickname.unwrap_or(user).to_owned(),
         role,
         state,
     }
 }
 
 /// The reply shape of DESIGN.md §5.
-fn reply(world: &World, session: &FbSession) -> Value {
+fn reply(dir: &Directory, session: &FbSession) -> Value {
     let agents: Map<String, Value> = session
         .seats
         .iter()
         .map(|s| {
             (
                 s.user.clone(),
-                json!({"participantId": s.participant_id, "uri": world.user_uri(&s.user), "path": world.user_path(&s.user)}),
+                json!({"participantId": s.participant_id, "uri": dir.user_uri(&s.user), "path": dir.user_path(&s.user)}),
             )
         })
         .collect();
     json!({
         "id": session.id,
-        "uri": session.uri(world),
+        "uri": dir.session_uri(&session.id),
         "customer": {"participantId": session.customer.participant_id, "nickname": session.customer.nickname},
         "agents": agents,
     })
 }
 
+/// `params.nicknames`: agent → nickname (default: the user name).
+fn nicknames(params: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    match params.get("nicknames") {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) if map.values().all(Value::is_string) => Ok(map.clone()),
+        Some(_) => Err("`params.nicknames` must map agent names to nickname strings".to_owned()),
+    }
+}
+
+/// Every listed agent has accepted: the first is the agent visible to all, the others joined
+/// as consultants (`mode: consult`, the default) or conference members (`mode: conference`).
+/// Each agent's ParticipantJoined is in the log, so the next message gets index 3 + agents.
 fn chatting(world: &mut World, params: &Map<String, Value>) -> Result<Value, String> {
     let agents: Vec<String> = match params.get("agents") {
         Some(Value::Array(items)) if !items.is_empty() => items
@@ -174,8 +242,11 @@ fn chatting(world: &mut World, params: &Map<String, Value>) -> Result<Value, Str
             .collect::<Result<_, _>>()?,
         _ => return Err("`params.agents` must be a non-empty list of user names".to_owned()),
     };
-    for agent in &agents {
+    for (i, agent) in agents.iter().enumerate() {
         known_user(world, agent)?;
+        if agents[..i].contains(agent) {
+            return Err(format!("agent `{agent}` is listed twice"));
+        }
     }
     let others = match string_param(params, "mode", "consult")?.as_str() {
         "consult" => Role::Consultant,
@@ -186,79 +257,75 @@ fn chatting(world: &mut World, params: &Map<String, Value>) -> Result<Value, Str
             ));
         }
     };
+    let nicknames = nicknames(params)?;
     let mut session = new_session(params)?;
     for (i, agent) in agents.iter().enumerate() {
         let role = if i == 0 { Role::Primary } else { others };
-        session.seats.push(seat(agent, role, SeatState::Chatting));
+        let nickname = nicknames.get(agent).and_then(Value::as_str);
+        let seat = seat(agent, nickname, role, SeatState::Chatting);
+        let index = session.next_index();
+        let joined = entry(
+            index,
+            "ParticipantJoined",
+            FbSession::agent_json(&world.dir, &seat),
+            None,
+            seat.visibility(),
+        );
+        session.messages.push(joined);
+        session.seats.push(seat);
     }
-    let reply = reply(world, &session);
+    let reply = reply(&world.dir, &session);
     world.sessions.insert(session.id.clone(), session);
     Ok(reply)
 }
 
+/// An inbound message is offered to `agent`, who receives a StatusChange with state Invited
+/// and capabilities Accept, Reject.
 fn offered(world: &mut World, params: &Map<String, Value>) -> Result<Value, String> {
     let agent = string_param(params, "agent", "")?;
     if agent.is_empty() {
         return Err("`params.agent` (a user name) is required".to_owned());
     }
     known_user(world, &agent)?;
+    let nickname = match params.get("nickname") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err("`params.nickname` must be a string".to_owned()),
+    };
     let mut session = new_session(params)?;
-    session
-        .seats
-        .push(seat(&agent, Role::Primary, SeatState::Invited));
-    let reply = reply(world, &session);
-    let resource = session.resource(
-        world,
+    session.seats.push(seat(
+        &agent,
+        nickname.as_deref(),
+        Role::Primary,
         SeatState::Invited,
-        super::facebook::capabilities_of(SeatState::Invited),
-    );
+    ));
+    let reply = reply(&world.dir, &session);
+    let resource = session.current(&world.dir, &agent, Order::CustomerFirst);
     world.sessions.insert(session.id.clone(), session);
-    let data = json!({
-        "messageType": "FacebooksessionStateChangeMessage",
-        "notificationType": "StatusChange",
-        "facebooksession": resource,
-    });
-    world.publish(&agent, data);
+    world.publish(&agent, state_change(STATUS_CHANGE, None, resource));
     Ok(reply)
 }
 
+/// The customer writes: a Text entry (visible to all) announced to every chatting agent.
 fn customer_message(world: &mut World, params: &Map<String, Value>) -> Result<Value, String> {
     let id = string_param(params, "session", "")?;
     let text = string_param(params, "text", "")?;
-    let base = world.base_url.clone();
-    let Some(session) = world.sessions.get_mut(&id) else {
+    let World { dir, sessions, .. } = &mut *world;
+    let Some(session) = sessions.get_mut(&id) else {
         return Err(format!("unknown session `{id}`"));
     };
-    let (timestamp, ms) = now_stamp();
-    let message = json!({
-        "index": session.messages.len() + 1,
-        "type": "Text",
-        "from": session.customer_json(),
-        "text": text,
-        "visibility": "All",
-        "timestamp": timestamp,
-        "timestampSeconds": ms,
-    });
+    let index = session.next_index();
+    let message = entry(index, "Text", session.customer_json(), Some(&text), "All");
     session.messages.push(message.clone());
-    let recipients: Vec<String> = session
-        .seats
-        .iter()
-        .filter(|s| s.state == SeatState::Chatting)
-        .map(|s| s.user.clone())
-        .collect();
-    let data = json!({
-        "messageType": "MessageLogUpdated",
-        "notificationType": "NewMessages",
-        "facebooksessionUri": format!("{base}/api/v2/facebooksessions/{id}"),
-        "facebooksessionPath": format!("/facebooksessions/{id}"),
-        "messages": [message],
-    });
+    let data = message_log(dir, &id, vec![message]);
+    let recipients = session.chatting();
     for user in recipients {
         world.publish(&user, data.clone());
     }
-    Ok(json!({"index": data["messages"][0]["index"]}))
+    Ok(json!({"index": index}))
 }
 
+/// The log as the customer sees it: agents-only entries never reach the customer.
 fn transcript(world: &World, params: &Map<String, Value>) -> Result<Value, String> {
     let id = string_param(params, "session", "")?;
     let Some(session) = world.sessions.get(&id) else {
@@ -273,8 +340,12 @@ fn transcript(world: &World, params: &Map<String, Value>) -> Result<Value, Strin
     Ok(json!({"messages": messages}))
 }
 
-/// Removes what a setup created, identified by the setup reply the runner sends back.
-fn teardown(world: &mut World, request: &Value) {
+/// Removes what a session setup created, identified by the setup reply sent back. The other
+/// states create nothing to remove.
+fn teardown(world: &mut World, state: &str, request: &Value) {
+    if !state.starts_with("facebook session") {
+        return;
+    }
     if let Some(id) = request.pointer("/setup/id").and_then(Value::as_str) {
         world.sessions.remove(id);
     }

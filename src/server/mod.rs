@@ -1,19 +1,23 @@
 //! The reference server: an in-memory GWS simulator with HTTP Basic/cookie auth, the Facebook
 //! Private Messaging API, a real CometD long-polling endpoint and the provider-state hook
-//! (DESIGN.md §5, §7). It is the embedded default target and the baseline for goldens.
+//! (DESIGN.md §5, §7). It is the embedded default target and the baseline for goldens; with
+//! [`Fault`]s it deviates on purpose so the harness can prove it notices.
 //!
 //! It must behave like a real target, so it never imports runner or report code; it shares
 //! only the Bayeux wire types with the client.
 
 mod api;
 mod auth;
+mod body;
 mod cometd;
 mod config;
 mod facebook;
+mod faults;
 mod handle;
 mod hook;
 mod ids;
 mod world;
 
 pub use config::ServerConfig;
-pub use handle::ReferenceServer;
+pub use faults::{Fault, UnknownFault};
+pub use handle::{ReferenceServer, ServerStats};

@@ -26,6 +26,49 @@ pub(crate) struct User {
     pub id: String,
 }
 
+/// Who exists and where resources live: what rendering needs, kept apart from the mutable
+/// session table so an operation can change a session while rendering it.
+#[derive(Debug)]
+pub(crate) struct Directory {
+    /// `http://127.0.0.1:PORT`, for resource URIs.
+    pub base_url: String,
+    pub users: BTreeMap<String, User>,
+}
+
+impl Directory {
+    /// `{base}/api/v2/users/{id}`.
+    pub fn user_uri(&self, user: &str) -> String {
+        format!("{}/api/v2/users/{}", self.base_url, self.user_id(user))
+    }
+
+    /// `/users/{id}`.
+    pub fn user_path(&self, user: &str) -> String {
+        format!("/users/{}", self.user_id(user))
+    }
+
+    /// The 32-hex id of `user` (`unknown` for a name that is not a user).
+    pub fn user_id(&self, user: &str) -> &str {
+        self.users.get(user).map_or("unknown", |u| u.id.as_str())
+    }
+
+    /// The user whose id or name is `key`.
+    pub fn find_user(&self, key: &str) -> Option<&User> {
+        self.users
+            .get(key)
+            .or_else(|| self.users.values().find(|u| u.id.eq_ignore_ascii_case(key)))
+    }
+
+    /// `{base}/api/v2/facebooksessions/{id}`.
+    pub fn session_uri(&self, id: &str) -> String {
+        format!("{}/api/v2/facebooksessions/{id}", self.base_url)
+    }
+
+    /// `/facebooksessions/{id}`.
+    pub fn session_path(id: &str) -> String {
+        format!("/facebooksessions/{id}")
+    }
+}
+
 /// A cookie-identified HTTP session.
 #[derive(Debug, Clone)]
 pub(crate) struct HttpSession {
@@ -42,17 +85,34 @@ pub(crate) struct Client {
     pub notify: Arc<Notify>,
     /// When the client was last heard from (or its last held connect was answered).
     pub last_seen: Instant,
-    /// Whether a `/meta/connect` is currently held for it.
-    pub holding: bool,
+    /// How many `/meta/connect`s are currently held for it (more than one only for a moment,
+    /// while a newer connect supersedes an older one).
+    pub holding: usize,
+    /// Bumped by every `/meta/connect`; a held connect whose generation is no longer current
+    /// has been superseded and returns without taking events.
+    pub connect_generation: u64,
+}
+
+impl Client {
+    /// A freshly handshaken client of `user`.
+    pub fn new(user: &str) -> Self {
+        Client {
+            user: user.to_owned(),
+            subscriptions: BTreeSet::new(),
+            queue: VecDeque::new(),
+            notify: Arc::new(Notify::new()),
+            last_seen: Instant::now(),
+            holding: 0,
+            connect_generation: 0,
+        }
+    }
 }
 
 /// Everything the reference server knows.
 #[derive(Debug)]
 pub(crate) struct World {
     pub config: ServerConfig,
-    /// `http://127.0.0.1:PORT`, for resource URIs.
-    pub base_url: String,
-    pub users: BTreeMap<String, User>,
+    pub dir: Directory,
     pub http_sessions: HashMap<String, HttpSession>,
     pub clients: HashMap<String, Client>,
     pub sessions: BTreeMap<String, FbSession>,
@@ -88,8 +148,7 @@ impl World {
             .collect();
         World {
             config,
-            base_url,
-            users,
+            dir: Directory { base_url, users },
             http_sessions: HashMap::new(),
             clients: HashMap::new(),
             sessions: BTreeMap::new(),
@@ -103,18 +162,6 @@ impl World {
         let id = self.next_reference;
         self.next_reference += 1;
         id
-    }
-
-    /// `{base}/api/v2/users/{id}`.
-    pub fn user_uri(&self, user: &str) -> String {
-        let id = self.users.get(user).map_or("unknown", |u| u.id.as_str());
-        format!("{}/api/v2/users/{id}", self.base_url)
-    }
-
-    /// `/users/{id}`.
-    pub fn user_path(&self, user: &str) -> String {
-        let id = self.users.get(user).map_or("unknown", |u| u.id.as_str());
-        format!("/users/{id}")
     }
 
     /// Queues `data` on the Facebook channel for every CometD client of `user` subscribed to it,

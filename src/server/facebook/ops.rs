@@ -1,162 +1,187 @@
-//! Operations of `POST /api/v2/me/facebooksessions/{id}`: validation (GWS statusCodes),
-//! the state machine, and the notifications each operation sends to each agent.
+//! `POST /api/v2/me/facebooksessions/{id}`: finding the session and the agent's seat,
+//! checking the operation against the permitted table, and running it. The operations
+//! themselves live in `lifecycle`, `chat`, `properties` and `parties`; each returns the
+//! synchronous reply and the notifications it causes, per agent, in order. Delivering them
+//! (and any configured fault) is the caller's business.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::session::{FbSession, SeatState, state_change};
-use crate::server::world::World;
+use super::capabilities::{Operation, permitted};
+use super::params::Fail;
+use super::session::{FbSession, Order};
+use super::{chat, lifecycle, parties, properties};
+use crate::server::config::ServerConfig;
+use crate::server::world::{Directory, World};
 
-/// The synchronous reply: HTTP status and GWS body.
-pub(crate) type Reply = (StatusCode, Value);
-
-fn error(status: StatusCode, code: u32, message: impl Into<String>) -> Reply {
-    (
-        status,
-        json!({"statusCode": code, "statusMessage": message.into()}),
-    )
+/// One notification for one user.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outgoing {
+    pub user: String,
+    pub data: Value,
 }
 
-fn ok() -> Reply {
-    (StatusCode::OK, json!({"statusCode": 0}))
+/// What an operation request produced.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outcome {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// GWS body: `{"statusCode":0}` (plus `referenceId`) or `{statusCode, statusMessage}`.
+    pub body: Value,
+    /// Notifications in the order they are published.
+    pub notifications: Vec<Outgoing>,
 }
 
-/// Capabilities as documented per state (reference §2.2). `InFocus` is the documented
-/// spelling in capability lists even though the operation is `SetInFocus` (quirk §6.6).
-pub(crate) fn capabilities(state: SeatState) -> &'static [&'static str] {
-    match state {
-        SeatState::Invited => &["Accept", "Reject"],
-        SeatState::Chatting => &[
-            "Transfer",
-            "Complete",
-            "Leave",
-            "InFocus",
-            "SendMessage",
-            "SendStartTypingNotification",
-            "SendStopTypingNotification",
-        ],
-        SeatState::LeftChat => &[
-            "SetInFocus",
-            "Complete",
-            "SetDisposition",
-            "AttachUserData",
-            "DeleteUserData",
-            "UpdateUserData",
-        ],
-        SeatState::Completed => &[],
+impl Outcome {
+    /// A refusal: nothing changed, nothing is published.
+    pub fn failed(fail: Fail) -> Outcome {
+        Outcome {
+            status: fail.status,
+            body: json!({"statusCode": fail.code, "statusMessage": fail.message}),
+            notifications: Vec::new(),
+        }
+    }
+
+    /// Whether the request succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.body.get("statusCode").and_then(Value::as_u64) == Some(0)
+    }
+}
+
+/// How a successful operation answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reply {
+    /// `{"statusCode":0}`.
+    Plain,
+    /// `{"statusCode":0,"referenceId":N}` (Transfer, Consult, Invite).
+    WithReference,
+}
+
+/// Everything an operation works with.
+pub(crate) struct Ctx<'a> {
+    pub dir: &'a Directory,
+    pub config: &'a ServerConfig,
+    pub session: &'a mut FbSession,
+    /// The acting agent.
+    pub user: &'a str,
+    /// This operation's referenceId.
+    pub reference: u64,
+    /// The request body.
+    pub body: &'a Value,
+    /// Notifications so far.
+    pub out: Vec<Outgoing>,
+}
+
+impl Ctx<'_> {
+    /// Queues `data` for `user`.
+    pub fn send(&mut self, user: &str, data: Value) {
+        self.out.push(Outgoing {
+            user: user.to_owned(),
+            data,
+        });
+    }
+
+    /// The resource as `user` currently sees it.
+    pub fn view(&self, user: &str, order: Order) -> Value {
+        self.session.current(self.dir, user, order)
+    }
+
+    /// Chatting agents other than the actor, in seating order.
+    pub fn others_chatting(&self) -> Vec<String> {
+        let mut users = self.session.chatting();
+        users.retain(|u| u != self.user);
+        users
     }
 }
 
 /// Applies `body` (the parsed request) as `user` to session `id`.
-pub(crate) fn operate(world: &mut World, user: &str, id: &str, body: &Value) -> Reply {
-    let Some(session) = world.sessions.get(id) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            6,
-            format!("Facebook session {id} not found"),
-        );
-    };
-    let Some(seat) = session.seat(user) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            6,
-            format!("Facebook session {id} not found for this user"),
-        );
-    };
-    let state = seat.state;
-    let Some(operation) = body.get("operationName") else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            1,
-            "Missing required parameter 'operationName'",
-        );
-    };
-    let Some(operation) = operation.as_str() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            10,
-            "Parameter 'operationName' must be a string",
-        );
-    };
-    match operation {
-        "Complete" => complete(world, user, id, state, body),
-        "Leave" => leave(world, user, id, state),
-        other => error(
-            StatusCode::BAD_REQUEST,
-            10,
-            format!("Unknown operationName '{other}'"),
-        ),
+pub(crate) fn operate(world: &mut World, user: &str, id: &str, body: &Value) -> Outcome {
+    match prepare(world, user, id, body) {
+        Ok(op) => execute(world, user, id, body, op),
+        Err(fail) => Outcome::failed(fail),
     }
 }
 
-fn optional_string<'a>(body: &'a Value, name: &str) -> Result<Option<&'a str>, Reply> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(error(
-            StatusCode::BAD_REQUEST,
-            10,
-            format!("Parameter '{name}' must be a string"),
-        )),
+fn prepare(world: &World, user: &str, id: &str, body: &Value) -> Result<Operation, Fail> {
+    let session = world
+        .sessions
+        .get(id)
+        .ok_or_else(|| Fail::not_found(format!("Facebook session {id} not found")))?;
+    let standing = session
+        .standing(user)
+        .ok_or_else(|| Fail::not_found(format!("Facebook session {id} not found for this user")))?;
+    let name = match body.get("operationName") {
+        None | Some(Value::Null) => return Err(Fail::missing("operationName")),
+        Some(Value::String(name)) => name,
+        Some(_) => return Err(Fail::invalid("Parameter 'operationName' must be a string")),
+    };
+    let op =
+        Operation::from_name(name).ok_or_else(|| Fail::invalid(format!("Unknown operationName '{name}'")))?;
+    if !permitted(standing, op) {
+        return Err(Fail::not_valid(format!(
+            "Operation {} is not valid in the current state ({})",
+            op.name(),
+            standing.state.name()
+        )));
     }
+    Ok(op)
 }
 
-fn not_valid(operation: &str, state: SeatState) -> Reply {
-    error(
-        StatusCode::BAD_REQUEST,
-        2,
-        format!(
-            "Operation {operation} is not valid in the current state ({})",
-            state.name()
-        ),
-    )
-}
-
-/// Complete: the agent's interaction ends (state Completed, no capabilities); the agent no
-/// longer appears among the participants. With `queueName` the interaction is placed in that
-/// queue. Documented for Chatting and LeftChat.
-fn complete(world: &mut World, user: &str, id: &str, state: SeatState, body: &Value) -> Reply {
-    if !matches!(state, SeatState::Chatting | SeatState::LeftChat) {
-        return not_valid("Complete", state);
-    }
-    if let Err(reply) = optional_string(body, "queueName") {
-        return reply;
-    }
+fn execute(world: &mut World, user: &str, id: &str, body: &Value, op: Operation) -> Outcome {
     let reference = world.next_reference_id();
-    let Some(session) = world.sessions.get_mut(id) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            6,
-            format!("Facebook session {id} not found"),
-        );
+    let World {
+        dir,
+        config,
+        sessions,
+        ..
+    } = world;
+    let Some(session) = sessions.get_mut(id) else {
+        return Outcome::failed(Fail::not_found(format!("Facebook session {id} not found")));
     };
-    if let Some(seat) = session.seat_mut(user) {
-        seat.state = SeatState::Completed;
-    }
-    let snapshot: FbSession = session.clone();
-    let resource = snapshot.resource(world, SeatState::Completed, capabilities(SeatState::Completed));
-    world.publish(user, state_change("StatusChange", Some(reference), resource));
-    ok()
-}
-
-/// Leave: the agent leaves the chat (LeftChat) but can still wrap up: set a disposition,
-/// edit userData, Complete (the documented LeftChat capabilities).
-fn leave(world: &mut World, user: &str, id: &str, state: SeatState) -> Reply {
-    if state != SeatState::Chatting {
-        return not_valid("Leave", state);
-    }
-    let Some(session) = world.sessions.get_mut(id) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            6,
-            format!("Facebook session {id} not found"),
-        );
+    // Operations validate every parameter before changing anything, so a refusal leaves the
+    // session as it was (reference §4.1: "the request failed to modify the data").
+    let mut ctx = Ctx {
+        dir,
+        config,
+        session,
+        user,
+        reference,
+        body,
+        out: Vec::new(),
     };
-    if let Some(seat) = session.seat_mut(user) {
-        seat.state = SeatState::LeftChat;
+    let result = match op {
+        Operation::Accept => lifecycle::accept(&mut ctx),
+        Operation::Reject => lifecycle::reject(&mut ctx),
+        Operation::Leave => lifecycle::leave(&mut ctx),
+        Operation::Complete => lifecycle::complete(&mut ctx),
+        Operation::SetInFocus => lifecycle::set_in_focus(&mut ctx),
+        Operation::SendMessage => chat::send_message(&mut ctx, false),
+        Operation::SendToAgents => chat::send_message(&mut ctx, true),
+        Operation::SendStartTypingNotification => chat::typing(&mut ctx, "TypingStarted", false),
+        Operation::SendStopTypingNotification => chat::typing(&mut ctx, "TypingStopped", false),
+        Operation::SendStartTypingToAgentsNotification => chat::typing(&mut ctx, "TypingStarted", true),
+        Operation::SendStopTypingToAgentsNotification => chat::typing(&mut ctx, "TypingStopped", true),
+        Operation::AddComment => properties::add_comment(&mut ctx),
+        Operation::SetDisposition => properties::set_disposition(&mut ctx),
+        Operation::AttachUserData | Operation::UpdateUserData => properties::put_user_data(&mut ctx),
+        Operation::DeleteUserData => properties::delete_user_data(&mut ctx),
+        Operation::Transfer => parties::transfer(&mut ctx),
+        Operation::Consult => parties::invite(&mut ctx, super::session::Role::Consultant),
+        Operation::Invite => parties::invite(&mut ctx, super::session::Role::Conference),
+        Operation::RemoveParticipantFromConference => parties::remove(&mut ctx),
+    };
+    match result {
+        Ok(reply) => {
+            let body = match reply {
+                Reply::Plain => json!({"statusCode": 0}),
+                Reply::WithReference => json!({"statusCode": 0, "referenceId": reference}),
+            };
+            Outcome {
+                status: StatusCode::OK,
+                body,
+                notifications: ctx.out,
+            }
+        }
+        Err(fail) => Outcome::failed(fail),
     }
-    let snapshot: FbSession = session.clone();
-    let resource = snapshot.resource(world, SeatState::LeftChat, capabilities(SeatState::LeftChat));
-    world.publish(user, state_change("StatusChange", None, resource));
-    ok()
 }
