@@ -55,7 +55,10 @@ struct Run<'a> {
     steps: Vec<StepOutcome>,
     failures: Vec<Failure>,
     notes: Vec<Note>,
-    applied: Vec<(String, Value)>,
+    /// States set up so far: (state, params, setup reply), torn down in reverse order.
+    applied: Vec<(String, Value, Value)>,
+    /// Each actor's user on the target, sent with every hook call.
+    users: BTreeMap<String, String>,
 }
 
 /// Runs one loaded scenario against `target`. Never panics on target behaviour: everything the
@@ -110,6 +113,12 @@ pub async fn run_scenario(
         failures: Vec::new(),
         notes: Vec::new(),
         applied: Vec::new(),
+        users: loaded
+            .scenario
+            .actors
+            .iter()
+            .map(|a| (a.value.clone(), target.login_for(&a.value).user))
+            .collect(),
     };
     let error = run.execute().await.err();
     run.teardown().await;
@@ -200,7 +209,8 @@ impl Run<'_> {
         let reply = self
             .call_hook(&given.value.state, &params, &step, &given.referenced)
             .await?;
-        self.applied.push((given.value.state.clone(), params));
+        self.applied
+            .push((given.value.state.clone(), params, reply.body.clone()));
         self.capture(&given.value.capture, &reply.body, &step);
         let mut outcome = StepOutcome {
             step: step.clone(),
@@ -224,7 +234,7 @@ impl Run<'_> {
     ) -> Result<HttpResponse, String> {
         let reply = self
             .hook
-            .call(state, params, "setup")
+            .setup(state, params, &self.users)
             .await
             .map_err(|e| format!("state hook: {e}"))?;
         if !(200..300).contains(&reply.status) {
@@ -658,8 +668,8 @@ impl Run<'_> {
     }
 
     async fn teardown(&mut self) {
-        for (state, params) in std::mem::take(&mut self.applied).into_iter().rev() {
-            let result = self.hook.call(&state, &params, "teardown").await;
+        for (state, params, reply) in std::mem::take(&mut self.applied).into_iter().rev() {
+            let result = self.hook.teardown(&state, &params, &self.users, &reply).await;
             let reason = match result {
                 Ok(reply) if (200..300).contains(&reply.status) => continue,
                 Ok(reply) => format!("HTTP {}", reply.status),

@@ -8,6 +8,8 @@
 //! by `setup.id`. Unknown parameters are refused, so a typo in a scenario is reported instead
 //! of silently ignored.
 
+use std::collections::BTreeMap;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -88,9 +90,15 @@ pub(crate) async fn states(
     let Some((_, allowed)) = STATES.iter().find(|(name, _)| *name == state) else {
         return bad(format!("unknown state `{state}`"));
     };
+    let naming = match Naming::parse(request.get("actors")) {
+        Ok(naming) => naming,
+        Err(message) => return bad(message),
+    };
     let mut w = lock(&world);
     let result = match action {
-        "setup" => check_params(state, allowed, &params).and_then(|()| setup(&mut w, state, &params)),
+        "setup" => {
+            check_params(state, allowed, &params).and_then(|()| setup(&mut w, state, &params, &naming))
+        }
         "teardown" => {
             teardown(&mut w, state, &request);
             Ok(json!({}))
@@ -103,10 +111,53 @@ pub(crate) async fn states(
     }
 }
 
-fn setup(w: &mut World, state: &str, params: &Map<String, Value>) -> Result<Value, String> {
+/// How the scenario's actor names map to this server's users: the runner sends
+/// `"actors": {"agent1": "alice", ...}` with every hook call, so scenarios name actors in
+/// `params` and stay valid against targets whose users are called differently. Names that are
+/// not listed are taken as user names.
+#[derive(Debug, Default)]
+struct Naming {
+    to_user: BTreeMap<String, String>,
+}
+
+impl Naming {
+    fn parse(actors: Option<&Value>) -> Result<Self, String> {
+        let map = match actors {
+            None | Some(Value::Null) => return Ok(Naming::default()),
+            Some(Value::Object(map)) => map,
+            Some(_) => return Err("`actors` must map actor names to user names".to_owned()),
+        };
+        let mut to_user = BTreeMap::new();
+        for (actor, user) in map {
+            let Some(user) = user.as_str() else {
+                return Err(format!("`actors.{actor}` must be a user name (a string)"));
+            };
+            if let Some((other, _)) = to_user.iter().find(|(_, u)| *u == user) {
+                return Err(format!("actors `{other}` and `{actor}` both log in as `{user}`"));
+            }
+            to_user.insert(actor.clone(), user.to_owned());
+        }
+        Ok(Naming { to_user })
+    }
+
+    /// The user an actor name (or a plain user name) stands for.
+    fn user<'a>(&'a self, name: &'a str) -> &'a str {
+        self.to_user.get(name).map_or(name, String::as_str)
+    }
+
+    /// The name the scenario uses for `user`.
+    fn name<'a>(&'a self, user: &'a str) -> &'a str {
+        self.to_user
+            .iter()
+            .find(|(_, u)| *u == user)
+            .map_or(user, |(actor, _)| actor.as_str())
+    }
+}
+
+fn setup(w: &mut World, state: &str, params: &Map<String, Value>, naming: &Naming) -> Result<Value, String> {
     match state {
-        "facebook session offered" => offered(w, params),
-        "facebook session chatting" => chatting(w, params),
+        "facebook session offered" => offered(w, params, naming),
+        "facebook session chatting" => chatting(w, params, naming),
         "customer message" => customer_message(w, params),
         _ => transcript(w, params),
     }
@@ -198,14 +249,14 @@ fn seat(user: &str, nickname: Option<&str>, role: Role, state: SeatState) -> Sea
     }
 }
 
-/// The reply shape of DESIGN.md §5.
-fn reply(dir: &Directory, session: &FbSession) -> Value {
+/// The reply shape of DESIGN.md §5; `agents` is keyed by the names the request used.
+fn reply(dir: &Directory, session: &FbSession, naming: &Naming) -> Value {
     let agents: Map<String, Value> = session
         .seats
         .iter()
         .map(|s| {
             (
-                s.user.clone(),
+                naming.name(&s.user).to_owned(),
                 json!({"participantId": s.participant_id, "uri": dir.user_uri(&s.user), "path": dir.user_path(&s.user)}),
             )
         })
@@ -230,18 +281,15 @@ fn nicknames(params: &Map<String, Value>) -> Result<Map<String, Value>, String> 
 /// Every listed agent has accepted: the first is the agent visible to all, the others joined
 /// as consultants (`mode: consult`, the default) or conference members (`mode: conference`).
 /// Each agent's ParticipantJoined is in the log, so the next message gets index 3 + agents.
-fn chatting(world: &mut World, params: &Map<String, Value>) -> Result<Value, String> {
-    let agents: Vec<String> = match params.get("agents") {
+fn chatting(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> Result<Value, String> {
+    let names: Vec<&str> = match params.get("agents") {
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or("`params.agents` must list user names")
-            })
+            .map(|v| v.as_str().ok_or("`params.agents` must list actor or user names"))
             .collect::<Result<_, _>>()?,
-        _ => return Err("`params.agents` must be a non-empty list of user names".to_owned()),
+        _ => return Err("`params.agents` must be a non-empty list of actor or user names".to_owned()),
     };
+    let agents: Vec<String> = names.iter().map(|n| naming.user(n).to_owned()).collect();
     for (i, agent) in agents.iter().enumerate() {
         known_user(world, agent)?;
         if agents[..i].contains(agent) {
@@ -261,7 +309,10 @@ fn chatting(world: &mut World, params: &Map<String, Value>) -> Result<Value, Str
     let mut session = new_session(params)?;
     for (i, agent) in agents.iter().enumerate() {
         let role = if i == 0 { Role::Primary } else { others };
-        let nickname = nicknames.get(agent).and_then(Value::as_str);
+        let nickname = nicknames
+            .get(naming.name(agent))
+            .or_else(|| nicknames.get(agent))
+            .and_then(Value::as_str);
         let seat = seat(agent, nickname, role, SeatState::Chatting);
         let index = session.next_index();
         let joined = entry(
@@ -274,15 +325,15 @@ fn chatting(world: &mut World, params: &Map<String, Value>) -> Result<Value, Str
         session.messages.push(joined);
         session.seats.push(seat);
     }
-    let reply = reply(&world.dir, &session);
+    let reply = reply(&world.dir, &session, naming);
     world.sessions.insert(session.id.clone(), session);
     Ok(reply)
 }
 
 /// An inbound message is offered to `agent`, who receives a StatusChange with state Invited
 /// and capabilities Accept, Reject.
-fn offered(world: &mut World, params: &Map<String, Value>) -> Result<Value, String> {
-    let agent = string_param(params, "agent", "")?;
+fn offered(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> Result<Value, String> {
+    let agent = naming.user(&string_param(params, "agent", "")?).to_owned();
     if agent.is_empty() {
         return Err("`params.agent` (a user name) is required".to_owned());
     }
@@ -299,7 +350,7 @@ fn offered(world: &mut World, params: &Map<String, Value>) -> Result<Value, Stri
         Role::Primary,
         SeatState::Invited,
     ));
-    let reply = reply(&world.dir, &session);
+    let reply = reply(&world.dir, &session, naming);
     let resource = session.current(&world.dir, &agent, Order::CustomerFirst);
     world.sessions.insert(session.id.clone(), session);
     world.publish(&agent, state_change(STATUS_CHANGE, None, resource));

@@ -1,6 +1,12 @@
 //! The provider-state hook client (DESIGN.md §5): `POST <state-url>` with
-//! `{"state", "params", "action"}`; the reply's fields can be captured.
+//! `{"state", "params", "action", "actors"}`; the reply's fields can be captured.
+//!
+//! Two additions to the Pact-style body make scenarios portable and targets tidy: `actors` maps
+//! each scenario actor to the user it logs in as (so `params` can name actors even when a
+//! profile renames users), and a teardown carries the setup's reply as `setup` (so the target
+//! knows which session to remove).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -25,13 +31,32 @@ impl StateHook {
         Ok(StateHook { client, target })
     }
 
-    /// Sends one state change (`action` is `setup` or `teardown`) and returns the raw reply.
-    pub async fn call(
+    /// Applies `state` and returns the raw reply.
+    pub async fn setup(
         &self,
         state: &str,
         params: &Value,
-        action: &str,
+        actors: &BTreeMap<String, String>,
     ) -> Result<HttpResponse, TransportError> {
+        self.post(&json!({"state": state, "params": params, "action": "setup", "actors": actors}))
+            .await
+    }
+
+    /// Removes what the setup of `state` (which replied `setup_reply`) created.
+    pub async fn teardown(
+        &self,
+        state: &str,
+        params: &Value,
+        actors: &BTreeMap<String, String>,
+        setup_reply: &Value,
+    ) -> Result<HttpResponse, TransportError> {
+        self.post(&json!({
+            "state": state, "params": params, "action": "teardown", "actors": actors, "setup": setup_reply,
+        }))
+        .await
+    }
+
+    async fn post(&self, body: &Value) -> Result<HttpResponse, TransportError> {
         let url = self
             .target
             .url(&self.target.state_hook)
@@ -39,10 +64,7 @@ impl StateHook {
                 path: self.target.state_hook.clone(),
                 reason: e.to_string(),
             })?;
-        let mut builder = self
-            .client
-            .post(url.clone())
-            .json(&json!({"state": state, "params": params, "action": action}));
+        let mut builder = self.client.post(url.clone()).json(body);
         for (name, value) in &self.target.state_hook_headers {
             builder = builder.header(name, value.expose());
         }

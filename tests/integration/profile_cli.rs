@@ -13,7 +13,8 @@ use crate::support::{redact, root, start_server};
 const ALICE_PASSWORD: &str = "alice-s3cret-Pw";
 const BOB_PASSWORD: &str = "bob-s3cret-Pw";
 
-/// A scenario for renamed users: the state hook names server users, the steps name actors.
+/// A scenario for renamed users: it names only actors (the runner tells the state hook which
+/// user each actor logs in as).
 /// agent2 reads its own user (proving its login), agent1 completes a session (a POST, which
 /// needs the CSRF token when the server requires it) and gets the notification.
 const SCENARIO: &str = "\
@@ -21,7 +22,7 @@ name: profile-renamed-users
 actors: [agent1, agent2]
 given:
   - state: facebook session chatting
-    params: { agents: [alice] }
+    params: { agents: [agent1] }
     capture: { session: /id }
 steps:
   - actor: agent2
@@ -300,4 +301,36 @@ async fn profile_base_url_is_the_target_unless_target_overrides_it() {
     )
     .await;
     assert_eq!(output.status.code(), Some(0), "--target overrides base_url");
+}
+
+#[tokio::test]
+async fn profile_runs_the_shipped_scenarios_against_renamed_users() {
+    // The shipped scenarios name actors only, so a profile that maps them to other users is
+    // all a differently configured target needs.
+    let server = start_server(renamed_users_server()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = write(dir.path(), "profile.yaml", &profile(true));
+    let output = run_cli_env(
+        &[
+            "verify",
+            "--target",
+            &server.url(),
+            "--profile",
+            &profile,
+            "scenarios/",
+        ],
+        &[
+            ("GWS_TEST_ALICE_PASSWORD", ALICE_PASSWORD),
+            ("GWS_TEST_BOB_PASSWORD", BOB_PASSWORD),
+        ],
+    )
+    .await;
+    let stdout = clean(&output.stdout, dir.path());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        clean(&output.stderr, dir.path())
+    );
+    assert!(!stdout.contains("FAIL"), "{stdout}");
 }

@@ -89,3 +89,17 @@ async fn cli_verify_unreachable_target_exits_three_with_one_line() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn teardown_removes_what_the_scenario_set_up() {
+    let server = start_server(ServerConfig::default()).await;
+    let outcome = run_file(&server, "scenarios/facebook/complete.yaml").await;
+    assert_eq!(outcome.verdict, Verdict::Passed, "{outcome:#?}");
+    assert!(
+        outcome.notes.is_empty(),
+        "teardown reported problems: {:#?}",
+        outcome.notes
+    );
+    // The runner sent the setup reply back with the teardown, so the session is gone.
+    assert_eq!(server.stats().sessions, 0);
+}
