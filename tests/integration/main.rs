@@ -9,6 +9,7 @@ mod hook_actors;
 mod interop_js_client;
 mod matching_diff;
 mod matching_laws;
+mod mutation;
 mod node;
 mod profile_cli;
 mod reports;
