@@ -179,9 +179,10 @@ async fn bayeux_reference_server_forgets_the_client_which_rehandshakes_and_resub
     client.close().await.expect("the server confirms the disconnect");
 }
 
-/// A logging HTTP proxy in front of the reference server's CometD endpoint.
-struct Proxy {
-    url: String,
+/// A logging HTTP proxy in front of the reference server's CometD endpoint (also used by the
+/// runner's re-handshake test).
+pub(crate) struct Proxy {
+    pub(crate) url: String,
     state: Arc<ProxyState>,
 }
 
@@ -194,7 +195,7 @@ struct ProxyState {
 }
 
 impl Proxy {
-    async fn start(server: &ReferenceServer) -> Proxy {
+    pub(crate) async fn start(server: &ReferenceServer) -> Proxy {
         let state = Arc::new(ProxyState {
             upstream: server.url(),
             http: reqwest::Client::new(),

@@ -13,6 +13,7 @@ mod mutation;
 mod node;
 mod profile_cli;
 mod reports;
+mod runner_rehandshake;
 mod runner_streams;
 mod scenario_check;
 mod scenario_errors;
