@@ -12,7 +12,7 @@ use super::outcome::{Failure, FailureKind, Note, NoteKind, ScenarioOutcome, Step
 use super::streams::{ActorStream, StreamEvent, judge, satisfied};
 use crate::bayeux::{BayeuxClient, BayeuxConfig};
 use crate::matching::{
-    Mismatch, MismatchKind, Vars, interpolate, interpolate_str, match_value, normalize, resolve_pointer,
+    Mismatch, Vars, interpolate, interpolate_str, match_value, normalize, resolve_pointer,
 };
 use crate::scenario::{
     Given, LoadedScenario, NotificationExpectations, ResponseSpec, SourcePos, Step, StepKind, StreamMode,
@@ -422,25 +422,35 @@ impl Run<'_> {
                 },
             );
         }
-        let mut header_mismatches = Vec::new();
-        for (name, expected) in &spec.headers {
-            let pointer = format!("/{}", name.to_ascii_lowercase());
-            match response.header(name) {
-                Some(actual) => {
-                    for mut m in match_value(expected, &Value::String(actual.to_owned()), &self.vars) {
-                        m.pointer = format!("{pointer}{}", m.pointer);
-                        header_mismatches.push(m);
-                    }
+        // Header names are case-insensitive: both sides become objects keyed by lowercase
+        // names (repeated headers joined with ", " as HTTP allows), so the lenient object rules
+        // apply, `$absent` included, and pointers read `/content-type`.
+        let expected_headers: serde_json::Map<String, Value> = spec
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            .collect();
+        let mut actual_headers = serde_json::Map::new();
+        for (name, value) in &response.headers {
+            match actual_headers.get_mut(name) {
+                Some(Value::String(joined)) => {
+                    joined.push_str(", ");
+                    joined.push_str(value);
                 }
-                None if expected.as_str() == Some("$absent") => {}
-                None => header_mismatches.push(Mismatch {
-                    pointer,
-                    expected: expected.clone(),
-                    actual: None,
-                    kind: MismatchKind::Missing,
-                }),
+                _ => {
+                    actual_headers.insert(name.clone(), Value::String(value.clone()));
+                }
             }
         }
+        let header_mismatches = if expected_headers.is_empty() {
+            Vec::new()
+        } else {
+            match_value(
+                &Value::Object(expected_headers),
+                &Value::Object(actual_headers),
+                &self.vars,
+            )
+        };
         if !header_mismatches.is_empty() {
             self.fail(
                 step,

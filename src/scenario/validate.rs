@@ -185,9 +185,15 @@ impl Checker<'_> {
         }
         if let Some(response) = &s.response {
             let at = pos(&response.referenced);
-            for value in response.value.headers.values() {
-                self.expected_value(value, scope, at);
-            }
+            // Headers are checked as one object, so `$absent` (header must not be sent) is
+            // meaningful there as it is for object keys.
+            let headers: serde_json::Map<String, Value> = response
+                .value
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            self.expected_value(&Value::Object(headers), scope, at);
             if let Some(body) = &response.value.body {
                 self.expected_value(body, scope, at);
             }

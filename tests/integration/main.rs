@@ -14,6 +14,7 @@ mod node;
 mod profile_cli;
 mod reports;
 mod runner_rehandshake;
+mod runner_requests;
 mod runner_streams;
 mod scenario_check;
 mod scenario_errors;
