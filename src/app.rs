@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::cli::{CheckConfig, Command, ServeConfig, TargetChoice, VerifyConfig};
 use crate::error::{Error, Exit};
 use crate::report;
-use crate::runner::{RunEvent, RunOptions, ScenarioOutcome, Verdict, run_all};
+use crate::runner::{RunError, RunEvent, RunOptions, ScenarioOutcome, Verdict, run_all};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
 use crate::server::{Fault, ReferenceServer, ServerConfig};
 use crate::target::Target;
@@ -142,14 +142,22 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
             Error::Infrastructure(format!("cannot write the JSON report to {}: {e}", path.display()))
         })?;
     }
-    let verdicts: Vec<Verdict> = outcome.scenarios.iter().map(|s| s.verdict).collect();
-    Ok(if verdicts.contains(&Verdict::Error) {
+    Ok(run_exit(&outcome.scenarios))
+}
+
+/// The exit code of a run: a broken target (3) outranks a scenario the target refused as
+/// written (2), which outranks failed expectations (1).
+fn run_exit(outcomes: &[ScenarioOutcome]) -> Exit {
+    let errors: Vec<&RunError> = outcomes.iter().filter_map(|o| o.error.as_ref()).collect();
+    if errors.iter().any(|e| matches!(e, RunError::Target { .. })) {
         Exit::Infrastructure
-    } else if verdicts.contains(&Verdict::Failed) {
+    } else if !errors.is_empty() {
+        Exit::Usage
+    } else if outcomes.iter().any(|o| o.verdict == Verdict::Failed) {
         Exit::Failed
     } else {
         Exit::Passed
-    })
+    }
 }
 
 /// Prints finished scenarios as soon as every earlier one has been printed, so the report is in

@@ -54,6 +54,9 @@ pub fn render_notes(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<
                 "  warning: {who}, {step}: the CometD session was lost ({reason}) and re-established; \
                  notifications during {window_ms} ms may be missing"
             )?,
+            NoteKind::Skipped { reason } => {
+                writeln!(w, "  note: {step} and the steps after it were not run: {reason}")?;
+            }
             NoteKind::Teardown { state, reason } => {
                 writeln!(w, "  warning: teardown of state `{state}` failed: {reason}")?;
             }
@@ -108,9 +111,6 @@ fn headline(kind: &FailureKind) -> String {
             if *expected == 1 { "" } else { "s" }
         ),
         FailureKind::Unexpected { .. } => "unexpected notification (strict stream)".to_owned(),
-        FailureKind::StateHook { state, status, .. } => {
-            format!("state hook refused `{state}` with HTTP {status}")
-        }
     }
 }
 
@@ -162,10 +162,22 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
         }
         FailureKind::Status { body, .. } => writeln!(w, "      body: {}", short(body, 300))?,
         FailureKind::Missing {
-            arrived, unmatched, ..
+            arrived,
+            unmatched,
+            ignored,
+            ..
         } => {
             if arrived.is_empty() {
                 writeln!(w, "      nothing arrived")?;
+            }
+            if *ignored > 0 {
+                writeln!(
+                    w,
+                    "      ({ignored} other notification{} arrived but named none of this scenario's sessions, \
+                     or came on another channel, and {} ignored)",
+                    if *ignored == 1 { "" } else { "s" },
+                    if *ignored == 1 { "was" } else { "were" }
+                )?;
             }
             for (i, n) in arrived.iter().enumerate() {
                 writeln!(w, "      received {}: {}", i + 1, summarise_notification(n))?;
@@ -175,7 +187,7 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
             }
         }
         FailureKind::Unexpected { actual } => writeln!(w, "      {}", summarise_notification(actual))?,
-        FailureKind::StateHook { body, .. } | FailureKind::Capture { document: body, .. } => {
+        FailureKind::Capture { document: body, .. } => {
             writeln!(w, "      reply: {}", short(body, 300))?;
         }
         FailureKind::Template { .. } => {}

@@ -7,13 +7,17 @@
 //! parallel against one server.
 
 mod correlate;
+mod error;
 mod event;
 mod exec;
+mod notify;
 mod outcome;
 mod pool;
+mod steps;
 mod streams;
 
 pub use correlate::interaction_ids;
+pub use error::RunError;
 pub use event::RunEvent;
 pub use exec::{RunOptions, run_scenario};
 pub use outcome::{Failure, FailureKind, Note, NoteKind, ScenarioOutcome, StepOutcome, StepRef, Verdict};

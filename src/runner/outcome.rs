@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::error::RunError;
 use crate::matching::Mismatch;
 use crate::scenario::SourcePos;
 use crate::transport::{HttpRequest, HttpResponse};
@@ -135,20 +136,14 @@ pub enum FailureKind {
         unmatched: Vec<Value>,
         /// What did arrive.
         arrived: Vec<Value>,
+        /// Notifications that arrived meanwhile but were ignored: about none of this
+        /// scenario's sessions (or without a session id), or on another channel.
+        ignored: usize,
     },
     /// A notification nobody expected, in a strict stream.
     Unexpected {
         /// The notification.
         actual: Value,
-    },
-    /// The state hook refused a state.
-    StateHook {
-        /// The state name.
-        state: String,
-        /// HTTP status.
-        status: u16,
-        /// Reply body.
-        body: Value,
     },
 }
 
@@ -177,6 +172,11 @@ pub enum NoteKind {
         /// Milliseconds during which notifications may have been lost.
         window_ms: u64,
         /// The server's reason.
+        reason: String,
+    },
+    /// Steps were skipped because an earlier failure left them without their inputs.
+    Skipped {
+        /// Why.
         reason: String,
     },
     /// A state teardown failed.
@@ -208,5 +208,5 @@ pub struct ScenarioOutcome {
     /// Non-failing observations.
     pub notes: Vec<Note>,
     /// Why the scenario could not run to the end, if it could not.
-    pub error: Option<String>,
+    pub error: Option<RunError>,
 }

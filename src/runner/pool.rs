@@ -63,7 +63,9 @@ pub async fn run_all(
                 steps: Vec::new(),
                 failures: Vec::new(),
                 notes: Vec::new(),
-                error: Some(format!("internal error: scenario task failed: {e}")),
+                error: Some(super::RunError::target(format!(
+                    "internal error: scenario task failed: {e}"
+                ))),
             }),
         }
     }

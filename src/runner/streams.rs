@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::correlate::interaction_ids;
-use crate::bayeux::{Delivery, Inbox};
+use crate::bayeux::{Delivery, Inbox, channel_matches};
 use crate::matching::{Mismatch, Vars, match_value};
 use crate::scenario::StreamMode;
 
@@ -25,26 +25,45 @@ pub(crate) enum StreamEvent {
 /// One actor's stream.
 pub(crate) struct ActorStream {
     pub actor: String,
+    /// The configured notification channel (a pattern); events on other channels are ignored.
+    channel: String,
     inbox: Inbox,
     buffer: VecDeque<Value>,
+    /// Notifications ignored since the last [`ActorStream::take_ignored`]: about no session of
+    /// this scenario, or on another channel. Reported with missing notifications, so a target
+    /// that omits the session id does not look silent.
+    ignored: usize,
     pub events: Vec<StreamEvent>,
     pub dead: Option<String>,
 }
 
 impl ActorStream {
-    pub fn new(actor: &str, inbox: Inbox) -> Self {
+    pub fn new(actor: &str, channel: &str, inbox: Inbox) -> Self {
         ActorStream {
             actor: actor.to_owned(),
+            channel: channel.to_owned(),
             inbox,
             buffer: VecDeque::new(),
+            ignored: 0,
             events: Vec::new(),
             dead: None,
         }
     }
 
+    /// How many notifications were ignored since the last call.
+    pub fn take_ignored(&mut self) -> usize {
+        std::mem::take(&mut self.ignored)
+    }
+
     fn accept(&mut self, delivery: Delivery) {
         match delivery {
-            Delivery::Data { data, .. } => self.buffer.push_back(data),
+            Delivery::Data { channel, data, .. } => {
+                if channel_matches(&self.channel, &channel) {
+                    self.buffer.push_back(data);
+                } else {
+                    self.ignored += 1;
+                }
+            }
             Delivery::Rehandshake { from, to, reason } => {
                 let ms = u64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(u64::MAX);
                 self.events.push(StreamEvent::Rehandshake(ms, reason));
@@ -81,10 +100,15 @@ impl ActorStream {
     /// Removes buffered notifications and returns those about `ids`; others belong to other
     /// scenarios sharing the user and are dropped.
     fn take_relevant(&mut self, ids: &BTreeSet<String>) -> Vec<Value> {
-        self.buffer
-            .drain(..)
-            .filter(|data| interaction_ids(data).iter().any(|id| ids.contains(id)))
-            .collect()
+        let mut relevant = Vec::new();
+        for data in self.buffer.drain(..) {
+            if interaction_ids(&data).iter().any(|id| ids.contains(id)) {
+                relevant.push(data);
+            } else {
+                self.ignored += 1;
+            }
+        }
+        relevant
     }
 
     /// Relevant notifications already delivered, without waiting.

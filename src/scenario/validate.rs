@@ -18,6 +18,9 @@ use super::suggest::closest;
 use crate::matching::lint;
 use crate::matching::template::placeholders;
 
+/// The HTTP methods a request step may use.
+const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
 /// Variables every scenario can use without defining them.
 pub const BUILTIN_VARS: &[&str] = &["target"];
 
@@ -127,6 +130,7 @@ impl Checker<'_> {
         match (&s.actor, &s.request, &s.state) {
             (Some(actor), Some(request), None) => {
                 self.actor(actors, actor);
+                self.method(&request.method, at);
                 self.vars_in(
                     &Value::String(request.path.value.clone()),
                     scope,
@@ -239,6 +243,22 @@ impl Checker<'_> {
             let help = format!("at {} in the expected value", display_pointer(&problem.pointer));
             self.report(at, problem.kind.to_string(), Some(help));
         }
+    }
+
+    /// HTTP methods a GWS scenario can use (any case); anything else is a typo, not a verb the
+    /// target should be sent.
+    fn method(&mut self, method: &str, step: LineCol) {
+        if HTTP_METHODS.iter().any(|m| m.eq_ignore_ascii_case(method)) {
+            return;
+        }
+        let at = find_word_after(self.text, step, "method:")
+            .and_then(|key| find_after(self.text, key, method))
+            .unwrap_or(step);
+        let help = match closest(method, HTTP_METHODS.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`? (methods: {})", HTTP_METHODS.join(", ")),
+            None => format!("methods: {}", HTTP_METHODS.join(", ")),
+        };
+        self.report(at, format!("unknown HTTP method `{method}`"), Some(help));
     }
 
     fn actor(&mut self, actors: &BTreeSet<&str>, name: &Spanned<String>) {

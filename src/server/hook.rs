@@ -96,9 +96,12 @@ pub(crate) async fn states(
     };
     let mut w = lock(&world);
     let result = match action {
-        "setup" => {
-            check_params(state, allowed, &params).and_then(|()| setup(&mut w, state, &params, &naming))
-        }
+        "setup" => check_params(state, allowed, &params).and_then(|()| {
+            w.counting = Some(BTreeMap::new());
+            let reply = setup(&mut w, state, &params, &naming);
+            let counts = w.counting.take().unwrap_or_default();
+            reply.map(|reply| with_notified(reply, &counts, &naming))
+        }),
         "teardown" => {
             teardown(&mut w, state, &request);
             Ok(json!({}))
@@ -152,6 +155,19 @@ impl Naming {
             .find(|(_, u)| *u == user)
             .map_or(user, |(actor, _)| actor.as_str())
     }
+}
+
+/// Adds `notified`: how many notifications the state caused, per actor (by the names the
+/// request used), so the runner waits for exactly those before step 1 instead of guessing.
+fn with_notified(mut reply: Value, counts: &BTreeMap<String, usize>, naming: &Naming) -> Value {
+    let notified: Map<String, Value> = counts
+        .iter()
+        .map(|(user, n)| (naming.name(user).to_owned(), json!(n)))
+        .collect();
+    if let Some(map) = reply.as_object_mut() {
+        map.insert("notified".to_owned(), Value::Object(notified));
+    }
+    reply
 }
 
 fn setup(w: &mut World, state: &str, params: &Map<String, Value>, naming: &Naming) -> Result<Value, String> {

@@ -118,6 +118,9 @@ pub(crate) struct World {
     pub sessions: BTreeMap<String, FbSession>,
     /// Set on shutdown: connects are no longer held.
     pub closing: bool,
+    /// While a state-hook setup runs: how many notifications each user was sent, so the hook
+    /// can tell the runner what to wait for (`notified` in its reply).
+    pub counting: Option<BTreeMap<String, usize>>,
     next_reference: u64,
 }
 
@@ -153,6 +156,7 @@ impl World {
             clients: HashMap::new(),
             sessions: BTreeMap::new(),
             closing: false,
+            counting: None,
             next_reference: 1,
         }
     }
@@ -167,6 +171,9 @@ impl World {
     /// Queues `data` on the Facebook channel for every CometD client of `user` subscribed to it,
     /// waking held connects.
     pub fn publish(&mut self, user: &str, data: Value) {
+        if let Some(counts) = &mut self.counting {
+            *counts.entry(user.to_owned()).or_default() += 1;
+        }
         for client in self.clients.values_mut() {
             if client.user != user {
                 continue;

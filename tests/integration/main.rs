@@ -13,6 +13,7 @@ mod mutation;
 mod node;
 mod profile_cli;
 mod reports;
+mod runner_exits;
 mod runner_rehandshake;
 mod runner_requests;
 mod runner_streams;

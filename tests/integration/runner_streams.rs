@@ -120,3 +120,110 @@ async fn parallel_scenarios_with_the_same_users_do_not_see_each_other() {
     );
     assert!(stdout.contains("8 scenario(s): 8 passed"), "{stdout}");
 }
+
+/// A server whose first notification per operation arrives 100 ms late, after the step was
+/// already decided (the fixtures settle for 1 s to catch it).
+fn late_server() -> ServerConfig {
+    ServerConfig {
+        faults: std::collections::BTreeSet::from([gws_contract::server::Fault::DelayNotification]),
+        fault_delay: std::time::Duration::from_millis(100),
+        ..ServerConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn a_late_notification_fails_a_strict_stream_during_settle() {
+    let server = start_server(late_server()).await;
+    let outcome = run_file(&server, "tests/fixtures/runner/late-extra-strict.yaml").await;
+    assert_eq!(outcome.verdict, Verdict::Failed);
+    assert_eq!(outcome.failures.len(), 1, "{:#?}", outcome.failures);
+    let FailureKind::Unexpected { actual } = &outcome.failures[0].kind else {
+        panic!("{:#?}", outcome.failures)
+    };
+    assert_eq!(actual["notificationType"], "StatusChange");
+    assert_eq!(outcome.failures[0].step.number, 1);
+}
+
+#[tokio::test]
+async fn a_late_notification_in_a_step_with_a_lenient_stream_is_a_note() {
+    let server = start_server(late_server()).await;
+    let outcome = run_file(&server, "tests/fixtures/runner/late-extra-lenient-step.yaml").await;
+    assert_eq!(outcome.verdict, Verdict::Passed, "{:#?}", outcome.failures);
+    let extras: Vec<_> = outcome
+        .notes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NoteKind::Extra { actual } => Some((n.step.number, actual["notificationType"].clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(extras, [(1, serde_json::json!("StatusChange"))]);
+}
+
+#[tokio::test]
+async fn notifications_a_given_state_causes_are_waited_for_when_the_hook_says_how_many() {
+    // `facebook session offered` notifies the agent; the scenario does not list it, and the
+    // hook's `notified` hint keeps it out of step 1's strict stream every time.
+    let server = start_server(ServerConfig::default()).await;
+    for _ in 0..10 {
+        let outcome = run_file(&server, "tests/fixtures/runner/offered-unlisted.yaml").await;
+        assert_eq!(outcome.verdict, Verdict::Passed, "{:#?}", outcome.failures);
+        let given = &outcome.steps[0];
+        assert_eq!(
+            given
+                .response
+                .as_ref()
+                .map(|r| r.body["notified"]["agent1"].clone()),
+            Some(1.into())
+        );
+        assert_eq!(
+            given.notifications["agent1"][0]["facebooksession"]["state"],
+            "Invited"
+        );
+    }
+}
+
+#[tokio::test]
+async fn missing_notifications_count_what_was_ignored() {
+    // The scenario messages a session it did not create (given as a constant), so the
+    // notification agent1 gets is about a foreign session and is ignored, and reported so.
+    let server = start_server(ServerConfig::default()).await;
+    let foreign: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/contract/states", server.url()))
+        .json(&serde_json::json!({"state": "facebook session chatting", "params": {"agents": ["agent1"]}}))
+        .send()
+        .await
+        .expect("hook reachable")
+        .json()
+        .await
+        .expect("hook replies JSON");
+    let text =
+        std::fs::read_to_string(crate::support::root().join("tests/fixtures/runner/customer-message.yaml"))
+            .expect("fixture readable")
+            .replace("timeout: 3s", "timeout: 500ms")
+            .replace(
+                "    params: { session: \"${session}\"",
+                "    params: { session: \"${foreign}\"",
+            )
+            .replace(
+                "actors: [agent1]",
+                &format!("actors: [agent1]\nvars: {{ foreign: {} }}", foreign["id"]),
+            );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("foreign.yaml");
+    std::fs::write(&path, text).expect("scenario written");
+    let loaded = gws_contract::scenario::load_file(&path).expect("scenario loads");
+    let outcome = gws_contract::runner::run_scenario(
+        &loaded,
+        crate::support::target_for(&server),
+        &gws_contract::runner::RunOptions::default(),
+    )
+    .await;
+    let FailureKind::Missing {
+        received, ignored, ..
+    } = &outcome.failures[0].kind
+    else {
+        panic!("{:#?}", outcome.failures)
+    };
+    assert_eq!((*received, *ignored), (0, 1));
+}

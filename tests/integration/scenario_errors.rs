@@ -140,3 +140,10 @@ fn malformed_matchers_are_reported_at_load_time_at_the_offending_string() {
     assert_eq!(positions(&d), [(16, 21), (19, 29), (21, 38), (22, 20)]);
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn unknown_http_methods_point_at_the_method_and_suggest_one() {
+    let (d, text) = problems("tests/fixtures/invalid/unknown-method.yaml");
+    assert_eq!(positions(&d), [(6, 15), (9, 24)]);
+    insta::assert_snapshot!(text);
+}
