@@ -2,6 +2,8 @@
 //! HTTP session created by an earlier Basic-authenticated request; optional CSRF token check
 //! on modifying requests (reference §4.3).
 
+use std::time::Instant;
+
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -82,6 +84,7 @@ pub(crate) fn authenticate(
                         HttpSession {
                             user: user.clone(),
                             csrf_token: uuid_like(),
+                            last_used: Instant::now(),
                         },
                     );
                     (user, id, true)
@@ -95,11 +98,13 @@ pub(crate) fn authenticate(
             None => return Err(Refusal::Unauthenticated),
         },
     };
-    let csrf_token = world
-        .http_sessions
-        .get(&session_id)
-        .map(|s| s.csrf_token.clone())
-        .unwrap_or_default();
+    let csrf_token = match world.http_sessions.get_mut(&session_id) {
+        Some(session) => {
+            session.last_used = Instant::now();
+            session.csrf_token.clone()
+        }
+        None => String::new(),
+    };
     let modifying = matches!(
         *method,
         Method::POST | Method::PUT | Method::DELETE | Method::PATCH

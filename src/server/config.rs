@@ -18,6 +18,8 @@ pub struct ServerConfig {
     pub max_interval: Duration,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// An HTTP session (JSESSIONID) unused for this long is forgotten.
+    pub http_session_idle: Duration,
     /// The UserData key SetDisposition uses when the request names none.
     pub disposition_key: String,
     /// Deliberate deviations (empty: behave as documented).
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             connect_hold: Duration::from_secs(30),
             max_interval: Duration::from_secs(10),
             max_body_bytes: 256 * 1024,
+            http_session_idle: Duration::from_secs(30 * 60),
             disposition_key: "DispositionCode".to_owned(),
             faults: BTreeSet::new(),
             fault_delay: Duration::from_millis(6000),

@@ -13,6 +13,13 @@ use super::cometd::expire_clients;
 use super::config::ServerConfig;
 use super::world::{World, lock};
 
+/// Forgets HTTP sessions idle for longer than the configured time.
+fn expire_http_sessions(world: &super::world::SharedWorld) {
+    let mut w = lock(world);
+    let idle = w.config.http_session_idle;
+    w.http_sessions.retain(|_, s| s.last_used.elapsed() <= idle);
+}
+
 /// Counts describing a running server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerStats {
@@ -22,6 +29,8 @@ pub struct ServerStats {
     pub held_connects: usize,
     /// Facebook sessions in memory.
     pub sessions: usize,
+    /// HTTP sessions (JSESSIONID cookies) not yet evicted.
+    pub http_sessions: usize,
 }
 
 /// A running reference server. Dropping it stops it.
@@ -53,6 +62,7 @@ impl ReferenceServer {
                 loop {
                     tick.tick().await;
                     expire_clients(&sweeper_world);
+                    expire_http_sessions(&sweeper_world);
                 }
             });
             let _ = axum::serve(listener, app)
@@ -88,6 +98,7 @@ impl ReferenceServer {
             clients: w.clients.len(),
             held_connects: w.clients.values().map(|c| c.holding).sum(),
             sessions: w.sessions.len(),
+            http_sessions: w.http_sessions.len(),
         }
     }
 

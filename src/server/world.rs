@@ -74,6 +74,9 @@ impl Directory {
 pub(crate) struct HttpSession {
     pub user: String,
     pub csrf_token: String,
+    /// Last authenticated request; idle sessions are evicted so a long-running `serve` does
+    /// not grow without bound.
+    pub last_used: Instant,
 }
 
 /// A CometD client session.

@@ -246,3 +246,37 @@ async fn server_state_hook_explains_bad_calls_and_tears_down() {
     .await;
     assert_eq!(status, 200, "a teardown without its setup reply is harmless");
 }
+
+#[tokio::test]
+async fn server_http_idle_sessions_are_evicted() {
+    let server = crate::support::start_server(gws_contract::server::ServerConfig {
+        http_session_idle: std::time::Duration::from_millis(50),
+        ..gws_contract::server::ServerConfig::default()
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let me = format!("{}/api/v2/me", server.url());
+    let login = client
+        .get(&me)
+        .basic_auth("agent1", Some("password"))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200);
+    assert_eq!(server.stats().http_sessions, 1);
+    // The sweeper runs periodically; wait (bounded) until it has evicted the idle session.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.stats().http_sessions > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle session was never evicted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The cookie alone no longer authenticates.
+    let again = client.get(&me).send().await.expect("request");
+    assert_eq!(again.status(), 401);
+}
