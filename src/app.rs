@@ -10,7 +10,7 @@ use crate::report;
 use crate::runner::{RunEvent, RunOptions, ScenarioOutcome, Verdict, run_all};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
 use crate::server::{Fault, ReferenceServer, ServerConfig};
-use crate::target::Target;
+use crate::target::{Target, TargetSettings};
 
 /// A writer shared between the run and its live reporter.
 pub type SharedWriter = Arc<Mutex<dyn Write + Send>>;
@@ -98,6 +98,10 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
             )));
         }
     }
+    let settings = match &config.profile {
+        Some(settings) => (**settings).clone(),
+        None => TargetSettings::defaults(config.default_password.clone()),
+    };
     let (server, base) = match &config.target {
         TargetChoice::Embedded => {
             let addr = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -113,9 +117,9 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
             (None, url.clone())
         }
     };
-    let target = Arc::new(match &config.profile {
-        Some(settings) => (**settings).clone().into_target(base),
-        None => Target::with_defaults(base, config.default_password.clone()),
+    let target = Arc::new(Target {
+        request_timeout: config.request_timeout,
+        ..settings.into_target(base)
     });
     let printer = Arc::new(Mutex::new(InOrderPrinter::new(Arc::clone(out), scenarios.len())));
     let on_event = Arc::new(move |event: &RunEvent| {

@@ -19,6 +19,7 @@
 //!     Authorization: { env: GWS_HOOK_TOKEN } # from the environment
 //!     X-Tenant: acme                        # a literal (not secret) value
 //! golden: golden/vendor                     # relative to this file's directory
+//! request_timeout: 30s                      # per actor/hook request (default shown)
 //! password_env: GWS_CONTRACT_PASSWORD       # password of actors not listed below
 //! actors:
 //!   agent1: { user: alice, password_env: GWS_AGENT1_PASSWORD }
@@ -34,7 +35,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use url::Url;
 
-use crate::scenario::{Diagnostic, SourcePos};
+use crate::scenario::{Diagnostic, Millis, SourcePos};
 use crate::target::{Login, Secret, TargetSettings};
 
 /// A parsed profile: what the file says, with environment variable names, not values.
@@ -54,6 +55,8 @@ pub struct Profile {
     pub state_hook: Option<StateHookSpec>,
     /// Golden directory, relative to the profile file's directory.
     pub golden: Option<String>,
+    /// Limit on each actor and state-hook request (`30s`, `500ms`, or milliseconds).
+    pub request_timeout: Option<Spanned<Millis>>,
     /// Environment variable with the password of actors that name none.
     pub password_env: Option<Spanned<String>>,
     /// Per-actor logins.
@@ -160,6 +163,16 @@ impl LoadedProfile {
             settings.channel = r.channel(channel);
         }
         settings.csrf = p.csrf;
+        if let Some(timeout) = &p.request_timeout {
+            if timeout.value.0 == 0 {
+                r.problem(
+                    &timeout.referenced,
+                    "`request_timeout` must be more than 0".to_owned(),
+                    None,
+                );
+            }
+            settings.request_timeout = timeout.value.duration();
+        }
         if let Some(hook) = &p.state_hook {
             if let Some(url) = &hook.url {
                 settings.state_hook = r.path_or_url(url, "state_hook.url");
@@ -486,6 +499,31 @@ actors:
             found[3],
             "4:15: expected the name of an environment variable (letters, digits and `_`)"
         );
+    }
+
+    #[test]
+    fn request_timeout_takes_units_or_milliseconds_and_must_be_positive() {
+        let timeout = |text: &str| {
+            load(text)
+                .resolve(&env, Secret::new("fallback"))
+                .map(|s| s.request_timeout)
+        };
+        assert_eq!(timeout("").unwrap(), crate::target::DEFAULT_REQUEST_TIMEOUT);
+        assert_eq!(
+            timeout("request_timeout: 1.5s").unwrap(),
+            std::time::Duration::from_millis(1500)
+        );
+        assert_eq!(
+            timeout("request_timeout: 250").unwrap(),
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(
+            problems("request_timeout: 0ms\n"),
+            ["1:18: `request_timeout` must be more than 0"]
+        );
+        let err = parse_profile(Path::new("p.yaml"), "request_timeout: soon\n".into()).unwrap_err();
+        assert_eq!((err[0].pos.line, err[0].pos.column), (1, 18), "{err:#?}");
+        assert!(err[0].message.contains("invalid duration"), "{err:#?}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use url::Url;
 
@@ -50,6 +51,10 @@ pub const DEFAULT_CHANNEL: &str = "/v2/me/facebooksession";
 pub const DEFAULT_STATE_HOOK: &str = "/contract/states";
 /// The reference server's password for its default users.
 pub const DEFAULT_PASSWORD: &str = "password";
+/// How long an actor or state-hook request may take, connection to last body byte, unless the
+/// profile or `--request-timeout` says otherwise. A target that stops answering must end the
+/// run with an error, never hang a CI job.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything needed to run scenarios against one server.
 #[derive(Debug, Clone)]
@@ -70,6 +75,8 @@ pub struct Target {
     pub logins: BTreeMap<String, Login>,
     /// Password for actors without an explicit login.
     pub default_password: Secret,
+    /// Limit on each actor and state-hook request (the Bayeux client bounds its own).
+    pub request_timeout: Duration,
 }
 
 /// Everything about a target except, possibly, where it is: what a profile (`--profile`)
@@ -96,6 +103,8 @@ pub struct TargetSettings {
     /// The directory of this target's goldens, if the profile names one (resolved against the
     /// profile file's directory).
     pub golden: Option<PathBuf>,
+    /// Limit on each actor and state-hook request.
+    pub request_timeout: Duration,
 }
 
 impl TargetSettings {
@@ -111,6 +120,7 @@ impl TargetSettings {
             logins: BTreeMap::new(),
             default_password,
             golden: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 
@@ -125,6 +135,7 @@ impl TargetSettings {
             state_hook_headers: self.state_hook_headers,
             logins: self.logins,
             default_password: self.default_password,
+            request_timeout: self.request_timeout,
         }
     }
 }

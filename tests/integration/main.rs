@@ -16,6 +16,8 @@ mod reports;
 mod runner_rehandshake;
 mod runner_requests;
 mod runner_streams;
+mod safety_support;
+mod safety_timeout;
 mod scenario_check;
 mod scenario_errors;
 mod scenario_schema;
