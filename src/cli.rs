@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::profile::load_profile;
 use crate::scenario::Millis;
 use crate::server::{Fault, ServerConfig};
-use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings};
+use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings, UrlCredentials};
 
 /// Environment variable holding the default actors' password.
 pub const PASSWORD_ENV: &str = "GWS_CONTRACT_PASSWORD";
@@ -256,6 +256,13 @@ fn parse_request_timeout(text: &str) -> Result<Duration, Error> {
 }
 
 fn parse_target(text: &str) -> Result<Url, Error> {
+    // Checked on the text, before parsing: a parse error would echo it, password included.
+    if let Some(credentials) = UrlCredentials::find(text) {
+        return Err(Error::Usage(format!(
+            "--target must not contain credentials ({credentials}); use a profile (--profile) that \
+             names the environment variables holding them"
+        )));
+    }
     let url = Url::parse(text).map_err(|e| Error::Usage(format!("--target {text:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Usage(format!(
@@ -287,5 +294,20 @@ mod tests {
         for bad in ["0", "0s", "-1s", "soon", "1e3", ""] {
             assert!(parse_request_timeout(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn targets_with_credentials_are_refused_without_echoing_them() {
+        for text in [
+            "http://agent1:hunter2@127.0.0.1:1",
+            "http://agent1:hunter2@127.0.0.1:x/",
+        ] {
+            let Err(Error::Usage(message)) = parse_target(text) else {
+                panic!("{text} must be refused");
+            };
+            assert!(message.contains("user `agent1`"), "{message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        assert!(parse_target("http://127.0.0.1:1/gws").is_ok());
     }
 }

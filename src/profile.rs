@@ -8,6 +8,9 @@
 //! it through a lookup function it is given; `cli` passes the real environment, tests pass a
 //! map. Nothing here reads the environment or prints a resolved value.
 //!
+//! URLs must not carry credentials (`https://user:pw@host`): they would be printed wherever the
+//! target is named. Such a problem is reported without the offending source line.
+//!
 //! ```yaml
 //! base_url: https://gws.example.com         # optional; --target overrides it
 //! notifications: /api/v2/notifications      # CometD endpoint (default shown)
@@ -36,7 +39,7 @@ use serde_saphyr::{Location, Spanned};
 use url::Url;
 
 use crate::scenario::{Diagnostic, Millis, SourcePos};
-use crate::target::{Login, Secret, TargetSettings};
+use crate::target::{Login, Secret, TargetSettings, UrlCredentials};
 
 /// A parsed profile: what the file says, with environment variable names, not values.
 #[derive(Debug, Clone, Deserialize)]
@@ -231,6 +234,21 @@ impl Resolver<'_> {
     }
 
     fn url(&mut self, text: &Spanned<String>, key: &str) -> Option<Url> {
+        if let Some(credentials) = UrlCredentials::find(&text.value) {
+            // No source line: it would print the password this diagnostic is about.
+            self.problems.push(
+                Diagnostic::new(
+                    SourcePos::from_location(&self.loaded.path, &text.referenced),
+                    format!("`{key}` must not contain credentials ({credentials})"),
+                    None,
+                )
+                .with_help(
+                    "name the environment variables holding passwords under `password_env:` and \
+                     `actors:`, and hook tokens under `state_hook.headers`",
+                ),
+            );
+            return None;
+        }
         match Url::parse(&text.value) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
             Ok(_) => {
@@ -250,7 +268,7 @@ impl Resolver<'_> {
 
     fn path_or_url(&mut self, text: &Spanned<String>, key: &str) -> String {
         let value = text.value.trim();
-        if value.starts_with("http://") || value.starts_with("https://") {
+        if value.contains("://") {
             self.url(text, key);
         } else if !value.starts_with('/') {
             self.problem(
@@ -499,6 +517,31 @@ actors:
             found[3],
             "4:15: expected the name of an environment variable (letters, digits and `_`)"
         );
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_showing_the_password_or_its_line() {
+        let text = "base_url: http://agent1:s3cret@gws.example.com\nnotifications: https://:s3cret@h/cometd\nstate_hook:\n  url: http://hooktoken@h/states\n";
+        let err = load(text)
+            .resolve(&env, Secret::new("fallback"))
+            .expect_err("must fail");
+        let found: Vec<String> = err
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.pos.line, d.pos.column, d.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "1:11: `base_url` must not contain credentials (user `agent1` and a password)",
+                "2:16: `notifications` must not contain credentials (a password)",
+                "4:8: `state_hook.url` must not contain credentials (a user part, not shown as it may be a token)",
+            ]
+        );
+        for d in &err {
+            assert_eq!(d.source_line, None, "{d:#?}");
+            let all = format!("{d:?}");
+            assert!(!all.contains("s3cret") && !all.contains("hooktoken"), "{all}");
+        }
     }
 
     #[test]

@@ -176,6 +176,43 @@ impl Target {
     }
 }
 
+/// Credentials written into a URL (`http://user:password@host`), found in its text so that an
+/// unparseable URL is caught too. Such a URL is printed wherever the target is named, which
+/// would leak the password, so `cli` and `profile` refuse it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlCredentials {
+    /// A user name and a password: the user name is safe to name.
+    UserAndPassword(String),
+    /// Only a password (`http://:pw@host`).
+    Password,
+    /// Only a user part (`http://TOKEN@host`), which is often a token, so it is not shown.
+    UserOnly,
+}
+
+impl UrlCredentials {
+    /// What `text` (a URL) carries before `@` in its authority, if anything.
+    pub fn find(text: &str) -> Option<Self> {
+        let (_, rest) = text.trim().split_once("://")?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let (userinfo, _) = authority.rsplit_once('@')?;
+        Some(match userinfo.split_once(':') {
+            Some(("", _)) => UrlCredentials::Password,
+            Some((user, _)) => UrlCredentials::UserAndPassword(user.to_owned()),
+            None => UrlCredentials::UserOnly,
+        })
+    }
+}
+
+impl fmt::Display for UrlCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlCredentials::UserAndPassword(user) => write!(f, "user `{user}` and a password"),
+            UrlCredentials::Password => f.write_str("a password"),
+            UrlCredentials::UserOnly => f.write_str("a user part, not shown as it may be a token"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +263,31 @@ mod tests {
         );
         let t = Target::with_defaults(Url::parse("http://h:1").unwrap(), Secret::new("p"));
         assert_eq!(t.url("api/v2/me").unwrap().as_str(), "http://h:1/api/v2/me");
+    }
+
+    #[test]
+    fn finds_credentials_in_url_text_without_exposing_passwords_or_tokens() {
+        let found = |t: &str| UrlCredentials::find(t).map(|c| c.to_string());
+        assert_eq!(
+            found("http://agent1:s3cret@127.0.0.1:1"),
+            Some("user `agent1` and a password".into())
+        );
+        assert_eq!(found("https://:s3cret@h/x"), Some("a password".into()));
+        let token = found("https://ghp_T0KEN@h").unwrap();
+        assert!(!token.contains("ghp_T0KEN"), "{token}");
+        // Unparseable URLs (a bad port) are caught too.
+        assert_eq!(
+            found("http://u:p@h:notaport/"),
+            Some("user `u` and a password".into())
+        );
+        for clean in [
+            "http://127.0.0.1:1/a@b",
+            "http://h/?to=a@b",
+            "http://h#x@y",
+            "not a url@x",
+        ] {
+            assert_eq!(found(clean), None, "{clean}");
+        }
     }
 
     #[test]

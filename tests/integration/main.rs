@@ -16,6 +16,7 @@ mod reports;
 mod runner_rehandshake;
 mod runner_requests;
 mod runner_streams;
+mod safety_credentials;
 mod safety_support;
 mod safety_timeout;
 mod scenario_check;
