@@ -3,7 +3,9 @@
 //! `GET /api/v2/me` when the target enables CSRF protection.
 //!
 //! Every request is bounded by the target's `request_timeout`, so a target that stops answering
-//! ends the scenario with [`TransportError::Timeout`] instead of hanging the run.
+//! ends the scenario with [`TransportError::Timeout`] instead of hanging the run. Responses are
+//! handed out with secret header values redacted (see [`super::redact`]); the CSRF token is read
+//! from the raw response before that.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,28 +13,45 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
 use crate::target::{Login, Target};
 
-/// A request ready to send (placeholders already resolved).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A request ready to send (placeholders already resolved). Sensitive header values are sent
+/// as they are but redacted when the request is serialised (reports) or debug-printed.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct HttpRequest {
     /// HTTP method.
     pub method: String,
     /// Path (or absolute URL).
     pub path: String,
     /// Extra headers.
+    #[serde(serialize_with = "serialize_redacted")]
     pub headers: Vec<(String, String)>,
     /// JSON body.
     pub body: Option<Value>,
 }
 
-/// What came back.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &redact_headers(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+/// What came back. The transport redacts sensitive header values (`set-cookie`,
+/// `x-csrf-token`, ...) before handing a response out, and serialising one redacts them again
+/// in case it was built elsewhere.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
     /// Response headers (lowercase names), in arrival order.
+    #[serde(serialize_with = "serialize_redacted")]
     pub headers: Vec<(String, String)>,
     /// The body parsed as JSON, or a JSON string holding the raw text if it is not JSON, or
     /// null if empty.
@@ -228,7 +247,7 @@ impl ActorHttp {
     }
 }
 
-/// Reads status, headers and body; a non-JSON body is kept as text so
+/// Reads status, headers (secrets redacted) and body; a non-JSON body is kept as text so
 /// reports can show it. `timeout` is the limit the request was sent with, for the error.
 pub(crate) async fn read_response(
     response: reqwest::Response,
@@ -246,6 +265,7 @@ pub(crate) async fn read_response(
             )
         })
         .collect();
+    let headers = redact_headers(&headers);
     let bytes = response.bytes().await.map_err(|e| failed(url, &e, timeout))?;
     let body = if bytes.is_empty() {
         Value::Null
