@@ -105,7 +105,7 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
     let (server, base) = match &config.target {
         TargetChoice::Embedded => {
             let addr = SocketAddr::from(([127, 0, 0, 1], 0));
-            let server = ReferenceServer::start(addr, ServerConfig::default())
+            let server = ReferenceServer::start(addr, embedded_server_config(&settings, &scenarios))
                 .await
                 .map_err(|e| Error::Infrastructure(format!("cannot start the reference server: {e}")))?;
             let url = url::Url::parse(&server.url())
@@ -154,6 +154,28 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
     } else {
         Exit::Passed
     })
+}
+
+/// The embedded reference server for a run: it accepts exactly the logins the run will use
+/// (its default users and every scenario's actors, as the profile or `GWS_CONTRACT_PASSWORD`
+/// maps them) and requires CSRF tokens when the target settings send them, so `verify` without
+/// `--target` works whatever passwords, renamed users or CSRF setting the run was given.
+fn embedded_server_config(settings: &TargetSettings, scenarios: &[LoadedScenario]) -> ServerConfig {
+    let defaults = ServerConfig::default();
+    let default_users = defaults.users.iter().map(|(name, _)| name.as_str());
+    let actors = scenarios
+        .iter()
+        .flat_map(|s| s.scenario.actors.iter().map(|a| a.value.as_str()));
+    let users = settings
+        .logins_for(default_users.chain(actors))
+        .into_iter()
+        .map(|login| (login.user, login.password.expose().to_owned()))
+        .collect();
+    ServerConfig {
+        users,
+        csrf: settings.csrf,
+        ..defaults
+    }
 }
 
 /// Prints finished scenarios as soon as every earlier one has been printed, so the report is in

@@ -172,7 +172,7 @@ impl Cli {
                     Some(n) => n,
                     None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
                 };
-                let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| DEFAULT_PASSWORD.to_owned());
+                let password = default_password()?;
                 let request_timeout = args
                     .request_timeout
                     .as_deref()
@@ -238,6 +238,23 @@ fn resolve_profile(path: &std::path::Path, default_password: Secret) -> Result<T
     loaded
         .resolve(&|name| std::env::var(name).ok(), default_password)
         .map_err(Error::Profile)
+}
+
+/// `$GWS_CONTRACT_PASSWORD`, or the reference server's default when it is unset. Set but empty
+/// is an error, as in profiles: CI systems pass unavailable secrets as empty strings, and
+/// running with an empty password would only fail every login later.
+fn default_password() -> Result<String, Error> {
+    match std::env::var(PASSWORD_ENV) {
+        Ok(value) if value.is_empty() => Err(Error::Usage(format!(
+            "environment variable `{PASSWORD_ENV}` is empty; it should hold the actors' password \
+             (unset it to use the reference server's default)"
+        ))),
+        Ok(value) => Ok(value),
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_PASSWORD.to_owned()),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Usage(format!(
+            "environment variable `{PASSWORD_ENV}` is not valid UTF-8"
+        ))),
+    }
 }
 
 /// Parses `--request-timeout` like scenario durations: `30s`, `1.5s`, `500ms` or milliseconds.

@@ -124,6 +124,24 @@ impl TargetSettings {
         }
     }
 
+    /// The login `actor` will use (see [`Target::login_for`]); known before the base URL is.
+    pub fn login_for(&self, actor: &str) -> Login {
+        login_for(&self.logins, &self.default_password, actor)
+    }
+
+    /// The distinct logins (first one per user name) that `actors` will use, in order: what a
+    /// server must accept for a run by those actors to log in.
+    pub fn logins_for<'a>(&self, actors: impl IntoIterator<Item = &'a str>) -> Vec<Login> {
+        let mut logins: Vec<Login> = Vec::new();
+        for actor in actors {
+            let login = self.login_for(actor);
+            if !logins.iter().any(|l| l.user == login.user) {
+                logins.push(login);
+            }
+        }
+        logins
+    }
+
     /// The target at `base` (which wins over the settings' own base URL).
     pub fn into_target(self, base: Url) -> Target {
         Target {
@@ -148,10 +166,7 @@ impl Target {
 
     /// The login used by `actor`.
     pub fn login_for(&self, actor: &str) -> Login {
-        self.logins.get(actor).cloned().unwrap_or_else(|| Login {
-            user: actor.to_owned(),
-            password: self.default_password.clone(),
-        })
+        login_for(&self.logins, &self.default_password, actor)
     }
 
     /// Resolves `path` (absolute URL or path) against the base URL, keeping any base path.
@@ -174,6 +189,13 @@ impl Target {
         base.set_query(q.as_deref());
         Ok(base)
     }
+}
+
+fn login_for(logins: &BTreeMap<String, Login>, default_password: &Secret, actor: &str) -> Login {
+    logins.get(actor).cloned().unwrap_or_else(|| Login {
+        user: actor.to_owned(),
+        password: default_password.clone(),
+    })
 }
 
 /// Credentials written into a URL (`http://user:password@host`), found in its text so that an
@@ -288,6 +310,37 @@ mod tests {
         ] {
             assert_eq!(found(clean), None, "{clean}");
         }
+    }
+
+    #[test]
+    fn settings_list_each_user_the_actors_log_in_as_once() {
+        let mut settings = TargetSettings::defaults(Secret::new("pw"));
+        settings.logins.insert(
+            "agent1".into(),
+            Login {
+                user: "alice".into(),
+                password: Secret::new("alice-pw"),
+            },
+        );
+        settings.logins.insert(
+            "boss".into(),
+            Login {
+                user: "alice".into(),
+                password: Secret::new("other"),
+            },
+        );
+        let logins: Vec<(String, String)> = settings
+            .logins_for(["agent1", "agent2", "boss", "agent2"])
+            .into_iter()
+            .map(|l| (l.user, l.password.expose().to_owned()))
+            .collect();
+        assert_eq!(
+            logins,
+            [
+                ("alice".to_owned(), "alice-pw".to_owned()),
+                ("agent2".to_owned(), "pw".to_owned())
+            ]
+        );
     }
 
     #[test]

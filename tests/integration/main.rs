@@ -17,6 +17,7 @@ mod runner_rehandshake;
 mod runner_requests;
 mod runner_streams;
 mod safety_credentials;
+mod safety_logins;
 mod safety_redaction;
 mod safety_support;
 mod safety_timeout;
