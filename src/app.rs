@@ -10,7 +10,7 @@ use crate::report;
 use crate::runner::{RunError, RunEvent, RunOptions, ScenarioOutcome, Verdict, run_all};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
 use crate::server::{Fault, ReferenceServer, ServerConfig};
-use crate::target::Target;
+use crate::target::{Target, TargetSettings};
 
 /// A writer shared between the run and its live reporter.
 pub type SharedWriter = Arc<Mutex<dyn Write + Send>>;
@@ -98,10 +98,14 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
             )));
         }
     }
+    let settings = match &config.profile {
+        Some(settings) => (**settings).clone(),
+        None => TargetSettings::defaults(config.default_password.clone()),
+    };
     let (server, base) = match &config.target {
         TargetChoice::Embedded => {
             let addr = SocketAddr::from(([127, 0, 0, 1], 0));
-            let server = ReferenceServer::start(addr, ServerConfig::default())
+            let server = ReferenceServer::start(addr, embedded_server_config(&settings, &scenarios))
                 .await
                 .map_err(|e| Error::Infrastructure(format!("cannot start the reference server: {e}")))?;
             let url = url::Url::parse(&server.url())
@@ -113,9 +117,9 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
             (None, url.clone())
         }
     };
-    let target = Arc::new(match &config.profile {
-        Some(settings) => (**settings).clone().into_target(base),
-        None => Target::with_defaults(base, config.default_password.clone()),
+    let target = Arc::new(Target {
+        request_timeout: config.request_timeout,
+        ..settings.into_target(base)
     });
     let printer = Arc::new(Mutex::new(InOrderPrinter::new(Arc::clone(out), scenarios.len())));
     let on_event = Arc::new(move |event: &RunEvent| {
@@ -157,6 +161,28 @@ fn run_exit(outcomes: &[ScenarioOutcome]) -> Exit {
         Exit::Failed
     } else {
         Exit::Passed
+    }
+}
+
+/// The embedded reference server for a run: it accepts exactly the logins the run will use
+/// (its default users and every scenario's actors, as the profile or `GWS_CONTRACT_PASSWORD`
+/// maps them) and requires CSRF tokens when the target settings send them, so `verify` without
+/// `--target` works whatever passwords, renamed users or CSRF setting the run was given.
+fn embedded_server_config(settings: &TargetSettings, scenarios: &[LoadedScenario]) -> ServerConfig {
+    let defaults = ServerConfig::default();
+    let default_users = defaults.users.iter().map(|(name, _)| name.as_str());
+    let actors = scenarios
+        .iter()
+        .flat_map(|s| s.scenario.actors.iter().map(|a| a.value.as_str()));
+    let users = settings
+        .logins_for(default_users.chain(actors))
+        .into_iter()
+        .map(|login| (login.user, login.password.expose().to_owned()))
+        .collect();
+    ServerConfig {
+        users,
+        csrf: settings.csrf,
+        ..defaults
     }
 }
 

@@ -3,14 +3,16 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use url::Url;
 
 use crate::error::Error;
 use crate::profile::load_profile;
+use crate::scenario::Millis;
 use crate::server::{Fault, ServerConfig};
-use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings};
+use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings, UrlCredentials};
 
 /// Environment variable holding the default actors' password.
 pub const PASSWORD_ENV: &str = "GWS_CONTRACT_PASSWORD";
@@ -72,6 +74,10 @@ pub struct VerifyArgs {
     /// variables holding each actor's credentials. Its base_url is used when --target is absent.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Longest wait for any actor or state-hook request (`30s`, `500ms`, or milliseconds);
+    /// overrides the profile's `request_timeout`. Default: 30s.
+    #[arg(long, value_name = "DURATION")]
+    pub request_timeout: Option<String>,
 }
 
 /// `serve` arguments.
@@ -123,6 +129,9 @@ pub struct VerifyConfig {
     pub report_json: Option<PathBuf>,
     /// The resolved `--profile`, if one was given (secrets already read from the environment).
     pub profile: Option<Box<TargetSettings>>,
+    /// Limit on each actor and state-hook request: `--request-timeout`, else the profile's,
+    /// else [`crate::target::DEFAULT_REQUEST_TIMEOUT`].
+    pub request_timeout: Duration,
 }
 
 /// A validated `serve`.
@@ -163,7 +172,12 @@ impl Cli {
                     Some(n) => n,
                     None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
                 };
-                let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| DEFAULT_PASSWORD.to_owned());
+                let password = default_password()?;
+                let request_timeout = args
+                    .request_timeout
+                    .as_deref()
+                    .map(parse_request_timeout)
+                    .transpose()?;
                 let profile = match &args.profile {
                     Some(path) => Some(Box::new(resolve_profile(path, Secret::new(password.clone()))?)),
                     None => None,
@@ -173,6 +187,9 @@ impl Cli {
                     (TargetChoice::Embedded, Some(base)) => TargetChoice::External(base),
                     (target, _) => target,
                 };
+                let request_timeout = request_timeout
+                    .or_else(|| profile.as_ref().map(|p| p.request_timeout))
+                    .unwrap_or(crate::target::DEFAULT_REQUEST_TIMEOUT);
                 Ok(Command::Verify(VerifyConfig {
                     paths: args.paths,
                     target,
@@ -180,6 +197,7 @@ impl Cli {
                     default_password: Secret::new(password),
                     report_json: args.report_json,
                     profile,
+                    request_timeout,
                 }))
             }
             CommandArgs::Serve(args) if args.list_faults => Ok(Command::ListFaults),
@@ -222,7 +240,46 @@ fn resolve_profile(path: &std::path::Path, default_password: Secret) -> Result<T
         .map_err(Error::Profile)
 }
 
+/// `$GWS_CONTRACT_PASSWORD`, or the reference server's default when it is unset. Set but empty
+/// is an error, as in profiles: CI systems pass unavailable secrets as empty strings, and
+/// running with an empty password would only fail every login later.
+fn default_password() -> Result<String, Error> {
+    match std::env::var(PASSWORD_ENV) {
+        Ok(value) if value.is_empty() => Err(Error::Usage(format!(
+            "environment variable `{PASSWORD_ENV}` is empty; it should hold the actors' password \
+             (unset it to use the reference server's default)"
+        ))),
+        Ok(value) => Ok(value),
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_PASSWORD.to_owned()),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Usage(format!(
+            "environment variable `{PASSWORD_ENV}` is not valid UTF-8"
+        ))),
+    }
+}
+
+/// Parses `--request-timeout` like scenario durations: `30s`, `1.5s`, `500ms` or milliseconds.
+fn parse_request_timeout(text: &str) -> Result<Duration, Error> {
+    use serde::Deserialize;
+
+    let deserializer = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text);
+    match Millis::deserialize(deserializer) {
+        Ok(Millis(0)) => Err(Error::Usage("--request-timeout must be more than 0".to_owned())),
+        Ok(millis) => Ok(millis.duration()),
+        Err(_) => Err(Error::Usage(format!(
+            "--request-timeout {text:?} is not a duration: write milliseconds (`30000`) or a number \
+             with a unit (`30s`, `1.5s`, `500ms`), at most a day"
+        ))),
+    }
+}
+
 fn parse_target(text: &str) -> Result<Url, Error> {
+    // Checked on the text, before parsing: a parse error would echo it, password included.
+    if let Some(credentials) = UrlCredentials::find(text) {
+        return Err(Error::Usage(format!(
+            "--target must not contain credentials ({credentials}); use a profile (--profile) that \
+             names the environment variables holding them"
+        )));
+    }
     let url = Url::parse(text).map_err(|e| Error::Usage(format!("--target {text:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Usage(format!(
@@ -237,5 +294,37 @@ fn parse_user(text: &str) -> Result<(String, String), Error> {
         Some((name, password)) if !name.is_empty() => Ok((name.to_owned(), password.to_owned())),
         // Never echo the argument: it may hold a password.
         _ => Err(Error::Usage("--user must look like NAME:PASSWORD".to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_timeouts_read_like_scenario_durations() {
+        let ok = |t: &str| parse_request_timeout(t).expect(t);
+        assert_eq!(ok("30s"), Duration::from_secs(30));
+        assert_eq!(ok("1.5s"), Duration::from_millis(1500));
+        assert_eq!(ok("500ms"), Duration::from_millis(500));
+        assert_eq!(ok("750"), Duration::from_millis(750));
+        for bad in ["0", "0s", "-1s", "soon", "1e3", ""] {
+            assert!(parse_request_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn targets_with_credentials_are_refused_without_echoing_them() {
+        for text in [
+            "http://agent1:hunter2@127.0.0.1:1",
+            "http://agent1:hunter2@127.0.0.1:x/",
+        ] {
+            let Err(Error::Usage(message)) = parse_target(text) else {
+                panic!("{text} must be refused");
+            };
+            assert!(message.contains("user `agent1`"), "{message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        assert!(parse_target("http://127.0.0.1:1/gws").is_ok());
     }
 }

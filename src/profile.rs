@@ -8,6 +8,9 @@
 //! it through a lookup function it is given; `cli` passes the real environment, tests pass a
 //! map. Nothing here reads the environment or prints a resolved value.
 //!
+//! URLs must not carry credentials (`https://user:pw@host`): they would be printed wherever the
+//! target is named. Such a problem is reported without the offending source line.
+//!
 //! ```yaml
 //! base_url: https://gws.example.com         # optional; --target overrides it
 //! notifications: /api/v2/notifications      # CometD endpoint (default shown)
@@ -19,6 +22,7 @@
 //!     Authorization: { env: GWS_HOOK_TOKEN } # from the environment
 //!     X-Tenant: acme                        # a literal (not secret) value
 //! golden: golden/vendor                     # relative to this file's directory
+//! request_timeout: 30s                      # per actor/hook request (default shown)
 //! password_env: GWS_CONTRACT_PASSWORD       # password of actors not listed below
 //! actors:
 //!   agent1: { user: alice, password_env: GWS_AGENT1_PASSWORD }
@@ -34,8 +38,8 @@ use serde::de::{self, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use url::Url;
 
-use crate::scenario::{Diagnostic, SourcePos};
-use crate::target::{Login, Secret, TargetSettings};
+use crate::scenario::{Diagnostic, Millis, SourcePos};
+use crate::target::{Login, Secret, TargetSettings, UrlCredentials};
 
 /// A parsed profile: what the file says, with environment variable names, not values.
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +58,8 @@ pub struct Profile {
     pub state_hook: Option<StateHookSpec>,
     /// Golden directory, relative to the profile file's directory.
     pub golden: Option<String>,
+    /// Limit on each actor and state-hook request (`30s`, `500ms`, or milliseconds).
+    pub request_timeout: Option<Spanned<Millis>>,
     /// Environment variable with the password of actors that name none.
     pub password_env: Option<Spanned<String>>,
     /// Per-actor logins.
@@ -160,6 +166,16 @@ impl LoadedProfile {
             settings.channel = r.channel(channel);
         }
         settings.csrf = p.csrf;
+        if let Some(timeout) = &p.request_timeout {
+            if timeout.value.0 == 0 {
+                r.problem(
+                    &timeout.referenced,
+                    "`request_timeout` must be more than 0".to_owned(),
+                    None,
+                );
+            }
+            settings.request_timeout = timeout.value.duration();
+        }
         if let Some(hook) = &p.state_hook {
             if let Some(url) = &hook.url {
                 settings.state_hook = r.path_or_url(url, "state_hook.url");
@@ -218,6 +234,21 @@ impl Resolver<'_> {
     }
 
     fn url(&mut self, text: &Spanned<String>, key: &str) -> Option<Url> {
+        if let Some(credentials) = UrlCredentials::find(&text.value) {
+            // No source line: it would print the password this diagnostic is about.
+            self.problems.push(
+                Diagnostic::new(
+                    SourcePos::from_location(&self.loaded.path, &text.referenced),
+                    format!("`{key}` must not contain credentials ({credentials})"),
+                    None,
+                )
+                .with_help(
+                    "name the environment variables holding passwords under `password_env:` and \
+                     `actors:`, and hook tokens under `state_hook.headers`",
+                ),
+            );
+            return None;
+        }
         match Url::parse(&text.value) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => Some(url),
             Ok(_) => {
@@ -237,7 +268,7 @@ impl Resolver<'_> {
 
     fn path_or_url(&mut self, text: &Spanned<String>, key: &str) -> String {
         let value = text.value.trim();
-        if value.starts_with("http://") || value.starts_with("https://") {
+        if value.contains("://") {
             self.url(text, key);
         } else if !value.starts_with('/') {
             self.problem(
@@ -486,6 +517,56 @@ actors:
             found[3],
             "4:15: expected the name of an environment variable (letters, digits and `_`)"
         );
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_showing_the_password_or_its_line() {
+        let text = "base_url: http://agent1:s3cret@gws.example.com\nnotifications: https://:s3cret@h/cometd\nstate_hook:\n  url: http://hooktoken@h/states\n";
+        let err = load(text)
+            .resolve(&env, Secret::new("fallback"))
+            .expect_err("must fail");
+        let found: Vec<String> = err
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.pos.line, d.pos.column, d.message))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "1:11: `base_url` must not contain credentials (user `agent1` and a password)",
+                "2:16: `notifications` must not contain credentials (a password)",
+                "4:8: `state_hook.url` must not contain credentials (a user part, not shown as it may be a token)",
+            ]
+        );
+        for d in &err {
+            assert_eq!(d.source_line, None, "{d:#?}");
+            let all = format!("{d:?}");
+            assert!(!all.contains("s3cret") && !all.contains("hooktoken"), "{all}");
+        }
+    }
+
+    #[test]
+    fn request_timeout_takes_units_or_milliseconds_and_must_be_positive() {
+        let timeout = |text: &str| {
+            load(text)
+                .resolve(&env, Secret::new("fallback"))
+                .map(|s| s.request_timeout)
+        };
+        assert_eq!(timeout("").unwrap(), crate::target::DEFAULT_REQUEST_TIMEOUT);
+        assert_eq!(
+            timeout("request_timeout: 1.5s").unwrap(),
+            std::time::Duration::from_millis(1500)
+        );
+        assert_eq!(
+            timeout("request_timeout: 250").unwrap(),
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(
+            problems("request_timeout: 0ms\n"),
+            ["1:18: `request_timeout` must be more than 0"]
+        );
+        let err = parse_profile(Path::new("p.yaml"), "request_timeout: soon\n".into()).unwrap_err();
+        assert_eq!((err[0].pos.line, err[0].pos.column), (1, 18), "{err:#?}");
+        assert!(err[0].message.contains("invalid duration"), "{err:#?}");
     }
 
     #[test]

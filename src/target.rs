@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use url::Url;
 
@@ -50,6 +51,10 @@ pub const DEFAULT_CHANNEL: &str = "/v2/me/facebooksession";
 pub const DEFAULT_STATE_HOOK: &str = "/contract/states";
 /// The reference server's password for its default users.
 pub const DEFAULT_PASSWORD: &str = "password";
+/// How long an actor or state-hook request may take, connection to last body byte, unless the
+/// profile or `--request-timeout` says otherwise. A target that stops answering must end the
+/// run with an error, never hang a CI job.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything needed to run scenarios against one server.
 #[derive(Debug, Clone)]
@@ -70,6 +75,8 @@ pub struct Target {
     pub logins: BTreeMap<String, Login>,
     /// Password for actors without an explicit login.
     pub default_password: Secret,
+    /// Limit on each actor and state-hook request (the Bayeux client bounds its own).
+    pub request_timeout: Duration,
 }
 
 /// Everything about a target except, possibly, where it is: what a profile (`--profile`)
@@ -96,6 +103,8 @@ pub struct TargetSettings {
     /// The directory of this target's goldens, if the profile names one (resolved against the
     /// profile file's directory).
     pub golden: Option<PathBuf>,
+    /// Limit on each actor and state-hook request.
+    pub request_timeout: Duration,
 }
 
 impl TargetSettings {
@@ -111,7 +120,26 @@ impl TargetSettings {
             logins: BTreeMap::new(),
             default_password,
             golden: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
+    }
+
+    /// The login `actor` will use (see [`Target::login_for`]); known before the base URL is.
+    pub fn login_for(&self, actor: &str) -> Login {
+        login_for(&self.logins, &self.default_password, actor)
+    }
+
+    /// The distinct logins (first one per user name) that `actors` will use, in order: what a
+    /// server must accept for a run by those actors to log in.
+    pub fn logins_for<'a>(&self, actors: impl IntoIterator<Item = &'a str>) -> Vec<Login> {
+        let mut logins: Vec<Login> = Vec::new();
+        for actor in actors {
+            let login = self.login_for(actor);
+            if !logins.iter().any(|l| l.user == login.user) {
+                logins.push(login);
+            }
+        }
+        logins
     }
 
     /// The target at `base` (which wins over the settings' own base URL).
@@ -125,6 +153,7 @@ impl TargetSettings {
             state_hook_headers: self.state_hook_headers,
             logins: self.logins,
             default_password: self.default_password,
+            request_timeout: self.request_timeout,
         }
     }
 }
@@ -137,10 +166,7 @@ impl Target {
 
     /// The login used by `actor`.
     pub fn login_for(&self, actor: &str) -> Login {
-        self.logins.get(actor).cloned().unwrap_or_else(|| Login {
-            user: actor.to_owned(),
-            password: self.default_password.clone(),
-        })
+        login_for(&self.logins, &self.default_password, actor)
     }
 
     /// Resolves `path` (absolute URL or path) against the base URL, keeping any base path.
@@ -162,6 +188,50 @@ impl Target {
         base.set_path(&format!("{prefix}{p}"));
         base.set_query(q.as_deref());
         Ok(base)
+    }
+}
+
+fn login_for(logins: &BTreeMap<String, Login>, default_password: &Secret, actor: &str) -> Login {
+    logins.get(actor).cloned().unwrap_or_else(|| Login {
+        user: actor.to_owned(),
+        password: default_password.clone(),
+    })
+}
+
+/// Credentials written into a URL (`http://user:password@host`), found in its text so that an
+/// unparseable URL is caught too. Such a URL is printed wherever the target is named, which
+/// would leak the password, so `cli` and `profile` refuse it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlCredentials {
+    /// A user name and a password: the user name is safe to name.
+    UserAndPassword(String),
+    /// Only a password (`http://:pw@host`).
+    Password,
+    /// Only a user part (`http://TOKEN@host`), which is often a token, so it is not shown.
+    UserOnly,
+}
+
+impl UrlCredentials {
+    /// What `text` (a URL) carries before `@` in its authority, if anything.
+    pub fn find(text: &str) -> Option<Self> {
+        let (_, rest) = text.trim().split_once("://")?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let (userinfo, _) = authority.rsplit_once('@')?;
+        Some(match userinfo.split_once(':') {
+            Some(("", _)) => UrlCredentials::Password,
+            Some((user, _)) => UrlCredentials::UserAndPassword(user.to_owned()),
+            None => UrlCredentials::UserOnly,
+        })
+    }
+}
+
+impl fmt::Display for UrlCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlCredentials::UserAndPassword(user) => write!(f, "user `{user}` and a password"),
+            UrlCredentials::Password => f.write_str("a password"),
+            UrlCredentials::UserOnly => f.write_str("a user part, not shown as it may be a token"),
+        }
     }
 }
 
@@ -215,6 +285,62 @@ mod tests {
         );
         let t = Target::with_defaults(Url::parse("http://h:1").unwrap(), Secret::new("p"));
         assert_eq!(t.url("api/v2/me").unwrap().as_str(), "http://h:1/api/v2/me");
+    }
+
+    #[test]
+    fn finds_credentials_in_url_text_without_exposing_passwords_or_tokens() {
+        let found = |t: &str| UrlCredentials::find(t).map(|c| c.to_string());
+        assert_eq!(
+            found("http://agent1:s3cret@127.0.0.1:1"),
+            Some("user `agent1` and a password".into())
+        );
+        assert_eq!(found("https://:s3cret@h/x"), Some("a password".into()));
+        let token = found("https://ghp_T0KEN@h").unwrap();
+        assert!(!token.contains("ghp_T0KEN"), "{token}");
+        // Unparseable URLs (a bad port) are caught too.
+        assert_eq!(
+            found("http://u:p@h:notaport/"),
+            Some("user `u` and a password".into())
+        );
+        for clean in [
+            "http://127.0.0.1:1/a@b",
+            "http://h/?to=a@b",
+            "http://h#x@y",
+            "not a url@x",
+        ] {
+            assert_eq!(found(clean), None, "{clean}");
+        }
+    }
+
+    #[test]
+    fn settings_list_each_user_the_actors_log_in_as_once() {
+        let mut settings = TargetSettings::defaults(Secret::new("pw"));
+        settings.logins.insert(
+            "agent1".into(),
+            Login {
+                user: "alice".into(),
+                password: Secret::new("alice-pw"),
+            },
+        );
+        settings.logins.insert(
+            "boss".into(),
+            Login {
+                user: "alice".into(),
+                password: Secret::new("other"),
+            },
+        );
+        let logins: Vec<(String, String)> = settings
+            .logins_for(["agent1", "agent2", "boss", "agent2"])
+            .into_iter()
+            .map(|l| (l.user, l.password.expose().to_owned()))
+            .collect();
+        assert_eq!(
+            logins,
+            [
+                ("alice".to_owned(), "alice-pw".to_owned()),
+                ("agent2".to_owned(), "pw".to_owned())
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! One actor's HTTP client: its own cookie jar (GWS requires JSESSIONID; CometD servers bind
 //! sessions to `BAYEUX_BROWSER`), Basic auth on every request, and the CSRF token read from
 //! `GET /api/v2/me` when the target enables CSRF protection.
+//!
+//! Every request is bounded by the target's `request_timeout`, so a target that stops answering
+//! ends the scenario with [`TransportError::Timeout`] instead of hanging the run. Responses are
+//! handed out with secret header values redacted (see [`super::redact`]); the CSRF token is read
+//! from the raw response before that.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,28 +13,45 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
 use crate::target::{Login, Target};
 
-/// A request ready to send (placeholders already resolved).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A request ready to send (placeholders already resolved). Sensitive header values are sent
+/// as they are but redacted when the request is serialised (reports) or debug-printed.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct HttpRequest {
     /// HTTP method.
     pub method: String,
     /// Path (or absolute URL).
     pub path: String,
     /// Extra headers.
+    #[serde(serialize_with = "serialize_redacted")]
     pub headers: Vec<(String, String)>,
     /// JSON body.
     pub body: Option<Value>,
 }
 
-/// What came back.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &redact_headers(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+/// What came back. The transport redacts sensitive header values (`set-cookie`,
+/// `x-csrf-token`, ...) before handing a response out, and serialising one redacts them again
+/// in case it was built elsewhere.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
     /// Response headers (lowercase names), in arrival order.
+    #[serde(serialize_with = "serialize_redacted")]
     pub headers: Vec<(String, String)>,
     /// The body parsed as JSON, or a JSON string holding the raw text if it is not JSON, or
     /// null if empty.
@@ -60,6 +82,14 @@ pub enum TransportError {
     /// The method is not a valid HTTP method.
     #[error("invalid HTTP method `{0}`")]
     Method(String),
+    /// The target accepted the request but did not finish answering in time.
+    #[error("no response from {url} within {after:?} (the request timeout)")]
+    Timeout {
+        /// The URL.
+        url: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
     /// The server could not be reached.
     #[error("cannot reach {url}: {reason}")]
     Unreachable {
@@ -144,9 +174,10 @@ impl ActorHttp {
         let url = self.url("/api/v2/me")?;
         let response = self
             .authorise(self.client.get(url.clone()), false)
+            .timeout(self.target.request_timeout)
             .send()
             .await
-            .map_err(|e| unreachable(&url, &e))?;
+            .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(TransportError::LoginRefused {
@@ -186,10 +217,11 @@ impl ActorHttp {
         }
         let response = self
             .authorise(builder, modifying)
+            .timeout(self.target.request_timeout)
             .send()
             .await
-            .map_err(|e| unreachable(&url, &e))?;
-        read_response(response, &url).await
+            .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
+        read_response(response, &url, self.target.request_timeout).await
     }
 
     fn url(&self, path: &str) -> Result<url::Url, TransportError> {
@@ -215,13 +247,15 @@ impl ActorHttp {
     }
 }
 
-/// Reads status, headers and body; a non-JSON body is kept as text so reports can show it.
+/// Reads status, headers (secrets redacted) and body; a non-JSON body is kept as text so
+/// reports can show it. `timeout` is the limit the request was sent with, for the error.
 pub(crate) async fn read_response(
     response: reqwest::Response,
     url: &url::Url,
+    timeout: Duration,
 ) -> Result<HttpResponse, TransportError> {
     let status = response.status().as_u16();
-    let headers = response
+    let headers: Vec<(String, String)> = response
         .headers()
         .iter()
         .map(|(k, v)| {
@@ -231,7 +265,8 @@ pub(crate) async fn read_response(
             )
         })
         .collect();
-    let bytes = response.bytes().await.map_err(|e| unreachable(url, &e))?;
+    let headers = redact_headers(&headers);
+    let bytes = response.bytes().await.map_err(|e| failed(url, &e, timeout))?;
     let body = if bytes.is_empty() {
         Value::Null
     } else {
@@ -245,7 +280,16 @@ pub(crate) async fn read_response(
     })
 }
 
-pub(crate) fn unreachable(url: &url::Url, error: &reqwest::Error) -> TransportError {
+/// Flattens a reqwest error: a request that ran out of `timeout` (while connecting, waiting or
+/// reading the body) is a [`TransportError::Timeout`], anything else the target being
+/// unreachable.
+pub(crate) fn failed(url: &url::Url, error: &reqwest::Error, timeout: Duration) -> TransportError {
+    if error.is_timeout() {
+        return TransportError::Timeout {
+            url: url.to_string(),
+            after: timeout,
+        };
+    }
     let mut reason = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

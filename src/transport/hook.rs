@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::actor::{HttpResponse, TransportError, read_response, unreachable};
+use super::actor::{HttpResponse, TransportError, failed, read_response};
 use crate::target::Target;
 
 /// Calls the target's state hook. It carries no actor credentials: the hook is test support,
-/// authenticated (if at all) by the profile's hook headers.
+/// authenticated (if at all) by the profile's hook headers. Each call is bounded by the
+/// target's `request_timeout`: a hook that never answers must not hang the run.
 #[derive(Debug, Clone)]
 pub struct StateHook {
     client: reqwest::Client,
@@ -64,11 +65,12 @@ impl StateHook {
                 path: self.target.state_hook.clone(),
                 reason: e.to_string(),
             })?;
-        let mut builder = self.client.post(url.clone()).json(body);
+        let timeout = self.target.request_timeout;
+        let mut builder = self.client.post(url.clone()).json(body).timeout(timeout);
         for (name, value) in &self.target.state_hook_headers {
             builder = builder.header(name, value.expose());
         }
-        let response = builder.send().await.map_err(|e| unreachable(&url, &e))?;
-        read_response(response, &url).await
+        let response = builder.send().await.map_err(|e| failed(&url, &e, timeout))?;
+        read_response(response, &url, timeout).await
     }
 }

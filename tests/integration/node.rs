@@ -3,10 +3,12 @@
 //! The test command brings in what the tests need: the first test that needs Node installs
 //! the pinned packages with `npm ci` (lockfile, no registry URLs in it). A file lock makes
 //! this safe when test processes run in parallel (cargo-nextest), and a `OnceLock` makes it
-//! run once per process.
+//! run once per process. After a successful install the lockfile's content is recorded in
+//! `node_modules/.gws-contract-lock`; a lockfile that differs from it (a bumped pin) triggers a
+//! fresh `npm ci`, so the tests never run against stale packages.
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -18,16 +20,32 @@ pub fn interop_dir() -> PathBuf {
     root().join("tests").join("interop")
 }
 
-/// Installs the pinned npm packages if they are not installed yet. Panics with npm's output
-/// if that fails, because every interop test depends on it.
+/// Where the content of the lockfile last installed is recorded, below `dir`.
+const INSTALLED_LOCK: &str = "node_modules/.gws-contract-lock";
+
+/// Whether `dir/package-lock.json` differs from what was last installed in `dir/node_modules`
+/// (or nothing was).
+fn needs_install(dir: &Path) -> bool {
+    let wanted = std::fs::read(dir.join("package-lock.json")).ok();
+    let installed = std::fs::read(dir.join(INSTALLED_LOCK)).ok();
+    wanted.is_none() || installed != wanted
+}
+
+/// Records `dir/package-lock.json` as installed.
+fn record_install(dir: &Path) {
+    std::fs::copy(dir.join("package-lock.json"), dir.join(INSTALLED_LOCK))
+        .expect("record the installed lockfile");
+}
+
+/// Installs the pinned npm packages unless exactly this lockfile is installed already. Panics
+/// with npm's output if that fails, because every interop test depends on it.
 pub fn ensure_npm_packages() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         let dir = interop_dir();
         let lock = File::create(dir.join(".npm-install.lock")).expect("create npm install lock file");
         lock.lock().expect("lock npm install");
-        let marker = dir.join("node_modules").join(".package-lock.json");
-        if !marker.exists() {
+        if needs_install(&dir) {
             let output = Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(&dir)
@@ -41,9 +59,27 @@ pub fn ensure_npm_packages() {
                 String::from_utf8_lossy(&output.stdout),
                 String::from_utf8_lossy(&output.stderr)
             );
+            record_install(&dir);
         }
         lock.unlock().expect("unlock npm install");
     });
+}
+
+#[test]
+fn npm_packages_are_reinstalled_when_the_lockfile_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    std::fs::write(dir.join("package-lock.json"), r#"{"lockfileVersion": 3, "v": 1}"#)
+        .expect("write lockfile");
+    std::fs::create_dir(dir.join("node_modules")).expect("create node_modules");
+    // What npm itself leaves behind does not say which lockfile was installed.
+    std::fs::write(dir.join("node_modules/.package-lock.json"), "{}").expect("write npm's marker");
+    assert!(needs_install(dir), "nothing recorded yet");
+    record_install(dir);
+    assert!(!needs_install(dir), "this lockfile is installed");
+    std::fs::write(dir.join("package-lock.json"), r#"{"lockfileVersion": 3, "v": 2}"#)
+        .expect("write lockfile");
+    assert!(needs_install(dir), "a changed lockfile is reinstalled");
 }
 
 /// Runs `node <script>` (relative to `tests/interop`) with `env`, killing it after `limit`.
