@@ -3,12 +3,11 @@
 //! missing variable and a malformed profile are usage errors (exit 2) located in the profile.
 //! Environment variables are set on the child process only.
 
-use std::path::Path;
 use std::process::Output;
 
 use gws_contract::server::ServerConfig;
 
-use crate::support::{redact, root, start_server};
+use crate::support::{clean, redact, run_cli_env, start_server, write};
 
 const ALICE_PASSWORD: &str = "alice-s3cret-Pw";
 const BOB_PASSWORD: &str = "bob-s3cret-Pw";
@@ -58,37 +57,6 @@ actors:
   agent2: {{ user: bob, password_env: GWS_TEST_BOB_PASSWORD }}
 "
     )
-}
-
-/// Runs the built binary with `env` set on the child only.
-async fn run_cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_gws-contract"))
-            .args(&args)
-            .current_dir(root())
-            .env_remove("GWS_CONTRACT_PASSWORD")
-            .envs(env)
-            .output()
-            .expect("the gws-contract binary runs")
-    })
-    .await
-    .expect("the blocking task completes")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write temp file");
-    path.to_string_lossy().into_owned()
-}
-
-/// Output with the temp directory, ports and durations redacted.
-fn clean(bytes: &[u8], dir: &Path) -> String {
-    redact(bytes).replace(&dir.to_string_lossy().into_owned(), "[dir]")
 }
 
 fn renamed_users_server() -> ServerConfig {

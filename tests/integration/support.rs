@@ -35,20 +35,46 @@ pub async fn run_file(server: &ReferenceServer, relative: &str) -> ScenarioOutco
     run_scenario(&loaded, target_for(server), &RunOptions::default()).await
 }
 
-/// Runs the built `gws-contract` binary with `args` in the repository root, off the async
-/// runtime so an in-process server keeps serving meanwhile.
+/// Longer than any run the tests make, by far; only a hang reaches it.
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs the built `gws-contract` binary with `args` in the repository root (off the async
+/// runtime's workers, so an in-process server keeps serving meanwhile).
 pub async fn run_cli(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_gws-contract"))
-            .args(&args)
-            .current_dir(root())
-            .env_remove("GWS_CONTRACT_PASSWORD")
-            .output()
-            .expect("the gws-contract binary runs")
-    })
-    .await
-    .expect("the blocking task completes")
+    run_cli_env(args, &[]).await
+}
+
+/// Like [`run_cli`], with `env` set on the child only (`GWS_CONTRACT_PASSWORD` is removed
+/// unless `env` sets it); never touches the test process's environment. Panics if the binary
+/// has not finished within [`HANG_GUARD`], killing it.
+pub async fn run_cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gws-contract"));
+    command
+        .args(args)
+        .current_dir(root())
+        .env_remove("GWS_CONTRACT_PASSWORD")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let child = command.spawn().expect("the gws-contract binary runs");
+    match tokio::time::timeout(HANG_GUARD, child.wait_with_output()).await {
+        Ok(output) => output.expect("the binary's output is readable"),
+        Err(_) => panic!("gws-contract {args:?} hung: no exit within {HANG_GUARD:?}"),
+    }
+}
+
+/// Writes `text` to `dir/name` and returns the path as a string.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write temp file");
+    path.to_string_lossy().into_owned()
+}
+
+/// Output with ports, durations, ids and the temp directory `dir` redacted.
+pub fn clean(bytes: &[u8], dir: &Path) -> String {
+    redact(bytes).replace(&dir.to_string_lossy().into_owned(), "[dir]")
 }
 
 /// Output text with ports and durations replaced, so snapshots are stable.
