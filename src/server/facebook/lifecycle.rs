@@ -1,6 +1,8 @@
 //! Accept, Reject, Leave, Complete and SetInFocus: the operations that move an agent through
 //! Invited → Chatting → LeftChat → Completed (reference §2.2).
 
+use serde_json::Value;
+
 use super::capabilities::rendered;
 use super::notify::{
     PARTICIPANTS_UPDATED, PROPERTIES_UPDATED, STATUS_CHANGE, entry, message_log, state_change,
@@ -15,6 +17,33 @@ pub(super) fn own_seat<'a>(ctx: &'a mut Ctx<'_>) -> Result<&'a mut Seat, Fail> {
     ctx.session
         .seat_mut(user)
         .ok_or_else(|| Fail::not_found(format!("No seat for {user} in this session")))
+}
+
+/// Moves the acting agent to `state` and returns its ParticipantLeft log entry, not yet in
+/// the log (Complete logs it only when the agent was still chatting).
+pub(super) fn depart(ctx: &mut Ctx<'_>, state: SeatState) -> Result<Value, Fail> {
+    let index = ctx.session.next_index();
+    let dir = ctx.dir;
+    let seat = own_seat(ctx)?;
+    seat.state = state;
+    let from = FbSession::agent_json(dir, seat);
+    Ok(entry(index, "ParticipantLeft", from, None, seat.visibility()))
+}
+
+/// Tells each of `others` that the acting agent left: a ParticipantsUpdated (carrying
+/// `reference`, if any) and the ParticipantLeft entry.
+pub(super) fn announce_departure(
+    ctx: &mut Ctx<'_>,
+    others: Vec<String>,
+    left: &Value,
+    reference: Option<u64>,
+) {
+    for other in others {
+        let view = ctx.view(&other, Order::CustomerFirst);
+        ctx.send(&other, state_change(PARTICIPANTS_UPDATED, reference, view));
+        let log = message_log(ctx.dir, &ctx.session.id, vec![left.clone()]);
+        ctx.send(&other, log);
+    }
 }
 
 /// Accept: the offer becomes a chat. The Accept page documents three notifications for the
@@ -103,17 +132,7 @@ pub(crate) fn reject(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
 /// as on its page.
 pub(crate) fn leave(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     let others = ctx.others_chatting();
-    let index = ctx.session.next_index();
-    let dir = ctx.dir;
-    let seat = own_seat(ctx)?;
-    seat.state = SeatState::LeftChat;
-    let left = entry(
-        index,
-        "ParticipantLeft",
-        FbSession::agent_json(dir, seat),
-        None,
-        seat.visibility(),
-    );
+    let left = depart(ctx, SeatState::LeftChat)?;
     ctx.session.messages.push(left.clone());
     let user = ctx.user;
     if others.is_empty() {
@@ -127,12 +146,7 @@ pub(crate) fn leave(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         ctx.send(user, state_change(STATUS_CHANGE, None, resource));
     }
     ctx.session.ensure_primary();
-    for other in others {
-        let view = ctx.view(&other, Order::CustomerFirst);
-        ctx.send(&other, state_change(PARTICIPANTS_UPDATED, None, view));
-        let log = message_log(dir, &ctx.session.id, vec![left.clone()]);
-        ctx.send(&other, log);
-    }
+    announce_departure(ctx, others, &left, None);
     Ok(Reply::Plain)
 }
 
@@ -143,19 +157,9 @@ pub(crate) fn leave(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
 /// part, and the others see them leave.
 pub(crate) fn complete(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     let queue = optional_str(ctx.body, "queueName")?.map(str::to_owned);
-    let index = ctx.session.next_index();
-    let dir = ctx.dir;
     let seat = own_seat(ctx)?;
-    let was = seat.state;
-    let role = seat.role;
-    seat.state = SeatState::Completed;
-    let left = entry(
-        index,
-        "ParticipantLeft",
-        FbSession::agent_json(dir, seat),
-        None,
-        seat.visibility(),
-    );
+    let (was, role) = (seat.state, seat.role);
+    let left = depart(ctx, SeatState::Completed)?;
     if queue.is_some() {
         ctx.session.placed_in_queue = queue;
     }
@@ -179,15 +183,8 @@ pub(crate) fn complete(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         }
     } else {
         ctx.session.ensure_primary();
-        for other in others {
-            let view = ctx.view(&other, Order::CustomerFirst);
-            ctx.send(
-                &other,
-                state_change(PARTICIPANTS_UPDATED, Some(ctx.reference), view),
-            );
-            let log = message_log(dir, &ctx.session.id, vec![left.clone()]);
-            ctx.send(&other, log);
-        }
+        let reference = Some(ctx.reference);
+        announce_departure(ctx, others, &left, reference);
     }
     Ok(Reply::Plain)
 }

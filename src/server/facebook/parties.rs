@@ -8,7 +8,7 @@
 //! other agents already chatting get one too, since the conference is about to grow. Consult and Invite through a queue need the InternalConferenceInvite interaction
 //! subtype, which this server does not configure, so they answer statusCode 2.
 
-use super::lifecycle::{bare, own_seat};
+use super::lifecycle::{announce_departure, bare, depart, own_seat};
 use super::notify::{PARTICIPANTS_UPDATED, STATUS_CHANGE, entry, message_log, state_change};
 use super::ops::{Ctx, Reply};
 use super::params::{Fail, Target, optional_str, resolve_target};
@@ -76,30 +76,13 @@ pub(crate) fn transfer(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         }
         Target::Queue(queue) => ctx.session.placed_in_queue = Some(queue),
     }
-    let index = ctx.session.next_index();
-    let dir = ctx.dir;
-    let seat = own_seat(ctx)?;
-    seat.state = SeatState::Completed;
-    let left = entry(
-        index,
-        "ParticipantLeft",
-        FbSession::agent_json(dir, seat),
-        None,
-        seat.visibility(),
-    );
+    let left = depart(ctx, SeatState::Completed)?;
     ctx.session.messages.push(left.clone());
     let user = ctx.user;
     let view = ctx.view(user, Order::CustomerFirst);
     ctx.send(user, state_change(STATUS_CHANGE, Some(ctx.reference), view));
-    for other in others {
-        let view = ctx.view(&other, Order::CustomerFirst);
-        ctx.send(
-            &other,
-            state_change(PARTICIPANTS_UPDATED, Some(ctx.reference), view),
-        );
-        let log = message_log(dir, &ctx.session.id, vec![left.clone()]);
-        ctx.send(&other, log);
-    }
+    let reference = Some(ctx.reference);
+    announce_departure(ctx, others, &left, reference);
     if let Some(name) = offered {
         let offer = ctx.view(&name, Order::CustomerFirst);
         ctx.send(&name, state_change(STATUS_CHANGE, Some(ctx.reference), offer));
