@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, SourcePos};
 use super::model::Scenario;
+use super::recover;
 use super::validate::validate;
 use super::yaml_error::yaml_diagnostic;
 
@@ -37,9 +38,9 @@ pub fn load_str(path: &Path, text: String) -> Result<LoadedScenario, Vec<Diagnos
     }
 }
 
-/// Loads every file, collecting every problem in every file: each file's YAML or type error
-/// (the parser stops at the first), all semantic problems of each file that parsed, and
-/// scenario names used by more than one file. Problems are ordered by file, then position.
+/// Loads every file, collecting every problem in every file: a file's YAML syntax error, or
+/// its type errors (one per `given:`/`steps:` item and one for the rest of the file), all
+/// semantic problems of each file that parsed, and scenario names used by more than one file. Problems are ordered by file, then position.
 pub fn load_all(files: &[PathBuf]) -> Result<Vec<LoadedScenario>, Vec<Diagnostic>> {
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
@@ -94,17 +95,21 @@ fn read(path: &Path) -> Result<String, Diagnostic> {
 
 /// The scenario (when the YAML parsed into the model) and every problem found in it.
 fn parse_and_validate(path: &Path, text: String) -> (Option<LoadedScenario>, Vec<Diagnostic>) {
-    // YAML 1.1 leniency would turn `yes` into true and `010` into 10 inside expected JSON
-    // bodies; scenario values must mean what they look like. See the module tests for the
-    // exact rules (`0x1F` stays a YAML 1.2 integer).
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        leading_zero_numbers_as_strings: true,
-        underscored_numbers_as_strings: true,
-    };
-    let scenario: Scenario = match serde_saphyr::from_str_with_options(&text, options) {
+    // See `recover::options` and the module tests for the exact typing rules (`0x1F` stays a
+    // YAML 1.2 integer).
+    let scenario: Scenario = match serde_saphyr::from_str_with_options(&text, recover::options()) {
         Ok(scenario) => scenario,
-        Err(error) => return (None, vec![yaml_diagnostic(path, &text, &error)]),
+        Err(error) => {
+            // The parser stops at the first error; look for the others item by item.
+            let first = yaml_diagnostic(path, &text, &error);
+            let mut problems = recover::recover(path, &text);
+            if !problems.contains(&first) {
+                problems.push(first);
+            }
+            problems.sort_by_key(|d| (d.pos.line, d.pos.column));
+            problems.dedup();
+            return (None, problems);
+        }
     };
     let name = scenario
         .name

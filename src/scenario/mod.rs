@@ -10,6 +10,7 @@ mod duration;
 mod load;
 mod locate;
 mod model;
+mod recover;
 mod schema;
 mod suggest;
 mod validate;

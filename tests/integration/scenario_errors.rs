@@ -147,3 +147,11 @@ fn unknown_http_methods_point_at_the_method_and_suggest_one() {
     assert_eq!(positions(&d), [(6, 15), (9, 24)]);
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn every_type_error_in_a_file_is_reported_not_just_the_first() {
+    // One at the top level, one in a given state, one in each of two steps.
+    let (d, text) = problems("tests/fixtures/invalid/several-type-errors.yaml");
+    assert_eq!(positions(&d), [(3, 10), (6, 5), (11, 15), (13, 5)]);
+    insta::assert_snapshot!(text);
+}
