@@ -113,7 +113,7 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
             (Some(server), url)
         }
         TargetChoice::External(url) => {
-            preflight(url).await?;
+            preflight(url, config.request_timeout).await?;
             (None, url.clone())
         }
     };
@@ -239,10 +239,11 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     result
 }
 
-/// Fails fast, with one line, when the target cannot be reached at all.
-async fn preflight(url: &url::Url) -> Result<(), Error> {
+/// Fails fast, with one line, when the target cannot be reached at all (within the request
+/// timeout, like every other request).
+async fn preflight(url: &url::Url, timeout: std::time::Duration) -> Result<(), Error> {
     let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(timeout)
         .build()
         .map_err(|e| Error::Infrastructure(format!("cannot build HTTP client: {e}")))?;
     match client.get(url.clone()).send().await {
