@@ -54,8 +54,12 @@ pub fn render_notes(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<
                 "  warning: {who}, {step}: the CometD session was lost ({reason}) and re-established; \
                  notifications during {window_ms} ms may be missing"
             )?,
-            NoteKind::Skipped { reason } => {
-                writeln!(w, "  note: {step} and the steps after it were not run: {reason}")?;
+            NoteKind::Skipped { undefined } => {
+                writeln!(
+                    w,
+                    "  note: {step} and the steps after it were not run: {} (an earlier capture found nothing)",
+                    undefined_variables(undefined)
+                )?;
             }
             NoteKind::Teardown { state, reason } => {
                 writeln!(w, "  warning: teardown of state `{state}` failed: {reason}")?;
@@ -87,15 +91,7 @@ fn headline(kind: &FailureKind) -> String {
         FailureKind::Capture { name, pointer, .. } => {
             format!("capture `{name}`: {pointer} names nothing in the reply")
         }
-        FailureKind::Template { names } => format!(
-            "undefined variable{}: {}",
-            if names.len() == 1 { "" } else { "s" },
-            names
-                .iter()
-                .map(|n| format!("${{{n}}}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        FailureKind::Template { names } => undefined_variables(names),
         FailureKind::Notification {
             index, mismatches, ..
         } => {
@@ -112,6 +108,16 @@ fn headline(kind: &FailureKind) -> String {
         ),
         FailureKind::Unexpected { .. } => "unexpected notification (strict stream)".to_owned(),
     }
+}
+
+/// `undefined variable ${a}` / `undefined variables ${a}, ${b}`.
+fn undefined_variables(names: &[String]) -> String {
+    let list: Vec<String> = names.iter().map(|n| format!("${{{n}}}")).collect();
+    format!(
+        "undefined variable{} {}",
+        if names.len() == 1 { "" } else { "s" },
+        list.join(", ")
+    )
 }
 
 fn count(n: usize) -> String {

@@ -50,8 +50,8 @@ pub(super) enum Stop {
     Skipped {
         /// The first step not run.
         from: StepRef,
-        /// Why.
-        reason: String,
+        /// The variables it needed that no capture provided.
+        undefined: Vec<String>,
     },
 }
 
@@ -157,11 +157,11 @@ pub async fn run_scenario(
     let error = match run.execute().await {
         Ok(()) => None,
         Err(Stop::Error(error)) => Some(error),
-        Err(Stop::Skipped { from, reason }) => {
+        Err(Stop::Skipped { from, undefined }) => {
             run.notes.push(Note {
                 step: from,
                 actor: None,
-                kind: NoteKind::Skipped { reason },
+                kind: NoteKind::Skipped { undefined },
             });
             None
         }
@@ -255,19 +255,10 @@ impl Run<'_> {
     ) -> Result<Value, Stop> {
         interpolate(value, &self.vars).map_err(|errors| {
             let names: Vec<String> = errors.into_iter().map(|e| e.name).collect();
-            let reason = format!(
-                "undefined variable{} {} (an earlier capture found nothing)",
-                if names.len() == 1 { "" } else { "s" },
-                names
-                    .iter()
-                    .map(|n| format!("${{{n}}}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            self.fail(step, actor, loc, FailureKind::Template { names });
+            self.fail(step, actor, loc, FailureKind::Template { names: names.clone() });
             Stop::Skipped {
                 from: step.clone(),
-                reason,
+                undefined: names,
             }
         })
     }

@@ -174,10 +174,11 @@ pub enum NoteKind {
         /// The server's reason.
         reason: String,
     },
-    /// Steps were skipped because an earlier failure left them without their inputs.
+    /// Steps were skipped because an earlier capture found nothing, leaving them without
+    /// these variables.
     Skipped {
-        /// Why.
-        reason: String,
+        /// The variables the first skipped step needed.
+        undefined: Vec<String>,
     },
     /// A state teardown failed.
     Teardown {

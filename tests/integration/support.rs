@@ -85,12 +85,14 @@ pub fn redact(text: &[u8]) -> String {
     let durations = regex::Regex::new(r", \d+ ms\)").expect("valid regex");
     // Server-generated values that diffs may show as context.
     let ids = regex::Regex::new(r"\b[0-9A-Z]{16}\b").expect("valid regex");
+    let user_ids = regex::Regex::new(r"\b[0-9a-f]{32}\b").expect("valid regex");
     let stamps =
         regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}").expect("valid regex");
     let epoch_ms = regex::Regex::new(r"\b1\d{12}\b").expect("valid regex");
     let text = ports.replace_all(&text, "127.0.0.1:[port]");
     let text = durations.replace_all(&text, ", [duration])");
     let text = ids.replace_all(&text, "[id]");
+    let text = user_ids.replace_all(&text, "[user-id]");
     let text = stamps.replace_all(&text, "[timestamp]");
     epoch_ms.replace_all(&text, "[epoch-ms]").into_owned()
 }
