@@ -7,7 +7,7 @@ use std::process::Output;
 
 use gws_contract::server::ServerConfig;
 
-use crate::support::{clean, redact, run_cli_env, start_server, write};
+use crate::support::{clean, redact, run_cli_env, start_server, verify_complete_with_profile, write};
 
 const ALICE_PASSWORD: &str = "alice-s3cret-Pw";
 const BOB_PASSWORD: &str = "bob-s3cret-Pw";
@@ -128,18 +128,8 @@ async fn profile_without_csrf_fails_against_a_csrf_server() {
 
 #[tokio::test]
 async fn profile_missing_env_var_is_a_usage_error_naming_variable_and_line() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let profile = write(dir.path(), "profile.yaml", &profile(true));
-    let output = run_cli_env(
-        &[
-            "verify",
-            "--profile",
-            &profile,
-            "scenarios/facebook/complete.yaml",
-        ],
-        &[("GWS_TEST_BOB_PASSWORD", BOB_PASSWORD)],
-    )
-    .await;
+    let (output, dir) =
+        verify_complete_with_profile(&profile(true), &[("GWS_TEST_BOB_PASSWORD", BOB_PASSWORD)]).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(
         output.stdout.is_empty(),
@@ -151,15 +141,8 @@ async fn profile_missing_env_var_is_a_usage_error_naming_variable_and_line() {
 
 #[tokio::test]
 async fn profile_empty_env_var_is_a_usage_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let profile = write(dir.path(), "profile.yaml", &profile(true));
-    let output = run_cli_env(
-        &[
-            "verify",
-            "--profile",
-            &profile,
-            "scenarios/facebook/complete.yaml",
-        ],
+    let (output, dir) = verify_complete_with_profile(
+        &profile(true),
         &[
             ("GWS_TEST_ALICE_PASSWORD", ""),
             ("GWS_TEST_BOB_PASSWORD", BOB_PASSWORD),
@@ -179,19 +162,8 @@ async fn profile_empty_env_var_is_a_usage_error() {
 
 #[tokio::test]
 async fn profile_malformed_is_a_located_usage_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let profile = write(
-        dir.path(),
-        "profile.yaml",
+    let (output, dir) = verify_complete_with_profile(
         "csrf: true\nstate_hook:\n  url: /contract/states\n  header:\n    X-Token: { env: GWS_HOOK_TOKEN }\n",
-    );
-    let output = run_cli_env(
-        &[
-            "verify",
-            "--profile",
-            &profile,
-            "scenarios/facebook/complete.yaml",
-        ],
         &[],
     )
     .await;
@@ -201,22 +173,7 @@ async fn profile_malformed_is_a_located_usage_error() {
 
 #[tokio::test]
 async fn profile_semantic_problems_are_all_reported() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let profile = write(
-        dir.path(),
-        "profile.yaml",
-        "base_url: gws.example.com\nchannel: v2/me/facebooksession\nactors:\n  agent1: { password_env: GWS_TEST_UNSET_PASSWORD }\n",
-    );
-    let output = run_cli_env(
-        &[
-            "verify",
-            "--profile",
-            &profile,
-            "scenarios/facebook/complete.yaml",
-        ],
-        &[],
-    )
-    .await;
+    let (output, dir) = verify_complete_with_profile("base_url: gws.example.com\nchannel: v2/me/facebooksession\nactors:\n  agent1: { password_env: GWS_TEST_UNSET_PASSWORD }\n", &[]).await;
     assert_eq!(output.status.code(), Some(2));
     insta::assert_snapshot!(clean(&output.stderr, dir.path()));
 }

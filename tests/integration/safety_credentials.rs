@@ -2,8 +2,8 @@
 //! `--target` or in a profile is a usage error (exit 2) that names the problem without echoing
 //! the password, and nothing runs.
 
-use crate::safety_support::{clean, run_cli_env, write};
-use crate::support::redact;
+use crate::safety_support::{clean, run_cli_env};
+use crate::support::{redact, verify_complete_with_profile};
 
 const PASSWORD: &str = "s3cret-Pw";
 
@@ -49,23 +49,12 @@ async fn safety_target_with_a_token_as_user_does_not_show_it() {
 
 #[tokio::test]
 async fn safety_profile_urls_with_credentials_are_located_usage_errors_without_the_password() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let profile = write(
-        dir.path(),
-        "profile.yaml",
+    let (output, dir) = verify_complete_with_profile(
         &format!(
             "base_url: https://agent1:{PASSWORD}@gws.example.com\n\
              notifications: https://:{PASSWORD}@gws.example.com/cometd\n\
              state_hook:\n  url: http://hook:{PASSWORD}@127.0.0.1:1/contract/states\n"
         ),
-    );
-    let output = run_cli_env(
-        &[
-            "verify",
-            "--profile",
-            &profile,
-            "scenarios/facebook/complete.yaml",
-        ],
         &[],
     )
     .await;

@@ -72,6 +72,23 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Writes `profile` to a temporary directory and runs `verify --profile` on the shipped
+/// Complete scenario with `env` set on the child only. The directory lives as long as the
+/// returned guard (its path is what [`clean`] redacts).
+pub async fn verify_complete_with_profile(
+    profile: &str,
+    env: &[(&str, &str)],
+) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = write(dir.path(), "profile.yaml", profile);
+    let output = run_cli_env(
+        &["verify", "--profile", &path, "scenarios/facebook/complete.yaml"],
+        env,
+    )
+    .await;
+    (output, dir)
+}
+
 /// Output with ports, durations, ids and the temp directory `dir` redacted.
 pub fn clean(bytes: &[u8], dir: &Path) -> String {
     redact(bytes).replace(&dir.to_string_lossy().into_owned(), "[dir]")
