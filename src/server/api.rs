@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 use super::auth::authenticate;
 use super::body::{gws_error, json_object, method_not_allowed, not_found, read};
 use super::cometd;
-use super::facebook::{Order, SeatState, operate};
+use super::facebook::{FbSession, Order, SeatState, operate};
 use super::faults::apply;
 use super::hook;
-use super::world::{SharedWorld, lock};
+use super::world::{SharedWorld, World, lock};
 
 /// The whole reference server's routes.
 pub(crate) fn router(world: SharedWorld, max_body: usize) -> Router {
@@ -166,17 +166,27 @@ async fn get_session(
         Ok(a) => a,
         Err(refusal) => return refusal.into_response(),
     };
-    match w.sessions.get(&id).filter(|s| s.seat(&authed.user).is_some()) {
+    match seated(&w, &id, &authed.user) {
         Some(session) => {
             let resource = session.current(&w.dir, &authed.user, Order::CustomerFirst);
             authed.finish(axum::Json(json!({"statusCode": 0, "facebooksession": resource})).into_response())
         }
-        None => gws_error(
-            StatusCode::NOT_FOUND,
-            6,
-            &format!("Facebook session {id} not found"),
-        ),
+        None => session_not_found(&id),
     }
+}
+
+/// The session `id` if `user` has a seat in it: a session the user is not part of does not
+/// exist for them (GWS "not found", [`session_not_found`]).
+fn seated<'w>(world: &'w World, id: &str, user: &str) -> Option<&'w FbSession> {
+    world.sessions.get(id).filter(|s| s.seat(user).is_some())
+}
+
+fn session_not_found(id: &str) -> Response {
+    gws_error(
+        StatusCode::NOT_FOUND,
+        6,
+        &format!("Facebook session {id} not found"),
+    )
 }
 
 /// The message log as agents see it (every visibility).
@@ -186,15 +196,11 @@ async fn messages(State(world): State<SharedWorld>, Path(id): Path<String>, head
         Ok(a) => a,
         Err(refusal) => return refusal.into_response(),
     };
-    match w.sessions.get(&id).filter(|s| s.seat(&authed.user).is_some()) {
+    match seated(&w, &id, &authed.user) {
         Some(session) => {
             let body = json!({"statusCode": 0, "messages": session.messages});
             authed.finish(axum::Json(body).into_response())
         }
-        None => gws_error(
-            StatusCode::NOT_FOUND,
-            6,
-            &format!("Facebook session {id} not found"),
-        ),
+        None => session_not_found(&id),
     }
 }
