@@ -234,3 +234,37 @@ pub(crate) fn judge(
     }
     j
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    fn data(channel: &str, id: &str) -> Delivery {
+        Delivery::Data {
+            channel: channel.to_owned(),
+            data: json!({"facebooksession": {"id": id}}),
+            at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn keeps_only_this_scenarios_sessions_on_the_configured_channel_and_counts_the_rest() {
+        let (tx, inbox) = mpsc::unbounded_channel();
+        let mut stream = ActorStream::new("agent1", "/v2/me/facebooksession", inbox);
+        for delivery in [
+            data("/v2/me/facebooksession", "MINE"),
+            data("/v2/me/facebooksession", "OTHER"),
+            data("/v2/me/calls", "MINE"),
+        ] {
+            tx.send(delivery).expect("inbox open");
+        }
+        let ids = BTreeSet::from(["MINE".to_owned()]);
+        let kept = stream.take_available(&ids);
+        assert_eq!(kept, [json!({"facebooksession": {"id": "MINE"}})]);
+        assert_eq!(stream.take_ignored(), 2);
+        assert_eq!(stream.take_ignored(), 0, "the count restarts");
+    }
+}

@@ -52,7 +52,10 @@ async fn wrong_status_and_headers_are_each_reported() {
         [
             ("/content-length", &MismatchKind::NotAbsent),
             ("/content-type", &MismatchKind::NotEqual),
+            ("/x-count", &MismatchKind::Missing),
             ("/x-request-id", &MismatchKind::Missing),
         ]
     );
+    // Header values are text: `X-Count: 5` in YAML expects the string "5".
+    assert_eq!(mismatches[2].expected, serde_json::json!("5"));
 }
