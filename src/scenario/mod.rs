@@ -25,3 +25,4 @@ pub use model::{
     Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
 };
 pub use schema::scenario_schema_json;
+pub use yaml_error::yaml_diagnostic;

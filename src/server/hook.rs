@@ -325,10 +325,13 @@ fn chatting(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> 
     let mut session = new_session(params)?;
     for (i, agent) in agents.iter().enumerate() {
         let role = if i == 0 { Role::Primary } else { others };
+        // Without a nickname an agent goes by the scenario's actor name, not the user it logs
+        // in as, so what a scenario observes does not depend on how a profile maps users.
         let nickname = nicknames
             .get(naming.name(agent))
             .or_else(|| nicknames.get(agent))
-            .and_then(Value::as_str);
+            .and_then(Value::as_str)
+            .or(Some(naming.name(agent)));
         let seat = seat(agent, nickname, role, SeatState::Chatting);
         let index = session.next_index();
         let joined = entry(
@@ -362,7 +365,7 @@ fn offered(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> R
     let mut session = new_session(params)?;
     session.seats.push(seat(
         &agent,
-        nickname.as_deref(),
+        nickname.as_deref().or(Some(naming.name(&agent))),
         Role::Primary,
         SeatState::Invited,
     ));

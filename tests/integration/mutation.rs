@@ -3,12 +3,13 @@
 //! scenario fail, so lenient matching is shown not to be too loose.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
-use gws_contract::runner::{RunOptions, Verdict, run_all};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::{discover, load_all};
 use gws_contract::server::{Fault, ServerConfig};
+use gws_contract::suite::run_inline_all;
+use gws_contract::verdict::Verdict;
 
 use crate::support::{root, start_server, target_for};
 
@@ -28,10 +29,9 @@ async fn failing_scenarios(faults: BTreeSet<Fault>) -> Vec<String> {
         default_timeout: Duration::from_millis(1500),
         ..RunOptions::default()
     };
-    let outcome = run_all(scenarios, target_for(&server), options, 4, Arc::new(|_: &_| {})).await;
+    let outcomes = run_inline_all(scenarios, target_for(&server), &options, 4).await;
     server.shutdown().await;
-    outcome
-        .scenarios
+    outcomes
         .iter()
         .filter(|s| s.verdict != Verdict::Passed)
         .map(|s| s.name.clone())

@@ -9,9 +9,11 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use gws_contract::runner::{FailureKind, RunOptions, ScenarioOutcome, Verdict, run_scenario};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::load_file;
 use gws_contract::server::{Fault, ServerConfig};
+use gws_contract::suite::run_inline;
+use gws_contract::verdict::{FailureKind, ScenarioOutcome, Verdict};
 
 use crate::support::{root, start_server, target_for};
 
@@ -31,7 +33,7 @@ async fn run(faults: &[Fault], scenario: &str) -> ScenarioOutcome {
         default_timeout: Duration::from_millis(2000),
         ..RunOptions::default()
     };
-    let outcome = run_scenario(&loaded, target_for(&server), &options).await;
+    let outcome = run_inline(&loaded, target_for(&server), &options).await;
     server.shutdown().await;
     outcome
 }

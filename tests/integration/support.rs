@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 
-use gws_contract::runner::{RunOptions, ScenarioOutcome, run_scenario};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::load_file;
 use gws_contract::server::{ReferenceServer, ServerConfig};
+use gws_contract::suite::run_inline;
 use gws_contract::target::{Secret, Target};
+use gws_contract::verdict::ScenarioOutcome;
 
 /// The repository root (tests run with the package root as working directory, but be explicit).
 pub fn root() -> PathBuf {
@@ -32,7 +34,7 @@ pub fn target_for(server: &ReferenceServer) -> Arc<Target> {
 /// Loads a scenario file (relative to the repository root) and runs it against `server`.
 pub async fn run_file(server: &ReferenceServer, relative: &str) -> ScenarioOutcome {
     let loaded = load_file(&root().join(relative)).unwrap_or_else(|d| panic!("{relative} loads: {d:#?}"));
-    run_scenario(&loaded, target_for(server), &RunOptions::default()).await
+    run_inline(&loaded, target_for(server), &RunOptions::default()).await
 }
 
 /// Longer than any run the tests make, by far; only a hang reaches it.
