@@ -494,3 +494,189 @@ fn lcs(eq: &[Vec<bool>]) -> Vec<(usize, usize)> {
     }
     pairs
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn golden() -> Value {
+        json!({
+            "given": [{"state": "s", "reply": {"status": 200, "body": {"id": "${session}"}}, "notifications": {"a": []}}],
+            "steps": [{
+                "actor": "a",
+                "response": {"status": 200, "body": {"statusCode": 0}},
+                "notifications": {"a": [
+                    {"n": 1, "who": "$id:p-1", "at": "$type:integer", "uri": "$uri:/s/${session}/u/${id:u-1}"},
+                    {"n": 2, "who": "$id:p-2"},
+                    {"n": 3, "who": "$id:p-1"}
+                ]}
+            }]
+        })
+    }
+
+    fn observed() -> Value {
+        json!({
+            "given": [{"state": "s", "reply": {"status": 200, "body": {"id": "S1"}}, "notifications": {"a": []}}],
+            "steps": [{
+                "actor": "a",
+                "response": {"status": 200, "body": {"statusCode": 0}},
+                "notifications": {"a": [
+                    {"n": 1, "who": "P1", "at": 17, "uri": "http://localhost:9/s/S1/u/U1"},
+                    {"n": 2, "who": "P2"},
+                    {"n": 3, "who": "P1"}
+                ]}
+            }]
+        })
+    }
+
+    fn vars() -> Vars {
+        Vars::from([("session".to_owned(), json!("S1"))])
+    }
+
+    fn drifts(change: impl FnOnce(&mut Value)) -> Vec<(RiskClass, String, String)> {
+        let mut actual = observed();
+        change(&mut actual);
+        diff(&golden(), &actual, &vars(), Observed::Run)
+            .into_iter()
+            .map(|d| {
+                let kind = serde_json::to_value(&d.kind).expect("serialises")["kind"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                (d.class, kind, d.pointer)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_behaviour_on_another_host_has_no_drift() {
+        assert_eq!(drifts(|_| {}), []);
+    }
+
+    #[test]
+    fn each_risk_class_is_detected_and_named() {
+        let stream = "/steps/0/notifications/a";
+        assert_eq!(
+            drifts(|a| a["steps"][0]["response"]["status"] = json!(202)),
+            [(RiskClass::High, "status_changed".into(), "/steps/0/response/status".into())]
+        );
+        assert_eq!(
+            drifts(|a| a["steps"][0]["response"]["body"]["statusCode"] = json!(2)),
+            [(RiskClass::High, "status_changed".into(), "/steps/0/response/body/statusCode".into())]
+        );
+        assert_eq!(
+            drifts(|a| a["steps"][0]["notifications"]["a"][0]["at"] = json!("17")),
+            [(RiskClass::High, "type_changed".into(), format!("{stream}/0/at"))]
+        );
+        assert_eq!(
+            drifts(|a| {
+                a["steps"][0]["notifications"]["a"][1]
+                    .as_object_mut()
+                    .expect("object")
+                    .remove("n");
+            }),
+            [(RiskClass::High, "field_removed".into(), format!("{stream}/1/n"))]
+        );
+        assert_eq!(
+            drifts(|a| {
+                a["steps"][0]["notifications"]["a"]
+                    .as_array_mut()
+                    .expect("array")
+                    .remove(1);
+            }),
+            [(RiskClass::High, "notification_missing".into(), format!("{stream}/1"))]
+        );
+        assert_eq!(
+            drifts(|a| a["steps"][0]["notifications"]["a"][1]["n"] = json!(5)),
+            [(RiskClass::Medium, "value_changed".into(), format!("{stream}/1/n"))]
+        );
+        assert_eq!(
+            drifts(|a| a["steps"][0]["notifications"]["a"]
+                .as_array_mut()
+                .expect("array")
+                .push(json!({"n": 4}))),
+            [(RiskClass::Medium, "notification_added".into(), format!("{stream}/3"))]
+        );
+        assert_eq!(
+            drifts(|a| a["steps"][0]["notifications"]["a"]
+                .as_array_mut()
+                .expect("array")
+                .swap(0, 1)),
+            [(RiskClass::Ordering, "reordered".into(), format!("{stream}/0"))]
+        );
+        assert_eq!(
+            drifts(|a| a["steps"][0]["notifications"]["a"][1]["extra"] = json!(true)),
+            [(RiskClass::Low, "field_added".into(), format!("{stream}/1/extra"))]
+        );
+    }
+
+    #[test]
+    fn a_binding_violated_in_either_direction_is_a_drift_naming_both_places() {
+        // The same placeholder, another value.
+        let same_name = diff(
+            &golden(),
+            &{
+                let mut a = observed();
+                a["steps"][0]["notifications"]["a"][2]["who"] = json!("P9");
+                a
+            },
+            &vars(),
+            Observed::Run,
+        );
+        assert_eq!(same_name.len(), 1, "{same_name:#?}");
+        assert_eq!(
+            same_name[0].kind,
+            DriftKind::BindingViolated {
+                placeholder: "$id:p-1".into(),
+                first: "/steps/0/notifications/a/0/who".into()
+            }
+        );
+        assert_eq!(same_name[0].pointer, "/steps/0/notifications/a/2/who");
+        // Another placeholder, the same value.
+        let same_value = diff(
+            &golden(),
+            &{
+                let mut a = observed();
+                a["steps"][0]["notifications"]["a"][1]["who"] = json!("P1");
+                a
+            },
+            &vars(),
+            Observed::Run,
+        );
+        assert_eq!(same_value.len(), 1, "{same_value:#?}");
+        assert_eq!(
+            same_value[0].kind,
+            DriftKind::BindingViolated {
+                placeholder: "$id:p-2".into(),
+                first: "/steps/0/notifications/a/0/who".into()
+            }
+        );
+        // Ids inside strings bind too.
+        let inside = diff(
+            &golden(),
+            &{
+                let mut a = observed();
+                a["steps"][0]["notifications"]["a"][1]["who"] = json!("U1");
+                a
+            },
+            &vars(),
+            Observed::Run,
+        );
+        assert_eq!(inside.len(), 1, "{inside:#?}");
+    }
+
+    #[test]
+    fn two_goldens_compare_symmetrically() {
+        let mut other = golden();
+        other["steps"][0]["notifications"]["a"][0]["at"] = json!(5);
+        assert_eq!(diff(&golden(), &other, &Vars::new(), Observed::Golden), []);
+        assert_eq!(diff(&other, &golden(), &Vars::new(), Observed::Golden), []);
+        other["steps"][0]["notifications"]["a"][1]["n"] = json!(7);
+        let drifts = diff(&golden(), &other, &Vars::new(), Observed::Golden);
+        assert_eq!(drifts.len(), 1, "{drifts:#?}");
+        assert_eq!(drifts[0].pointer, "/steps/0/notifications/a/1/n");
+        assert_eq!((drifts[0].expected.clone(), drifts[0].actual.clone()), (Some(json!(2)), Some(json!(7))));
+    }
+}

@@ -80,7 +80,7 @@ mod normalize;
 mod pointer;
 pub mod template;
 
-pub use lenient::match_value;
+pub use lenient::{Binding, match_value, match_with_bindings};
 pub use lint::{MatcherProblem, MatcherProblemKind, lint};
 pub(crate) use matcher::path_and_query;
 pub use mismatch::{Mismatch, MismatchKind};

@@ -9,7 +9,8 @@ use super::drift::render_drift;
 use super::value::{mismatch_line, short, summarise_notification};
 use crate::matching::normalize;
 use crate::runner::StepRef;
-use crate::verdict::{Failure, FailureKind, NoteKind, ScenarioOutcome, Verdict};
+use crate::verdict::{BindingConflict, Failure, FailureKind, NoteKind, ScenarioOutcome, Verdict};
+use serde_json::Value;
 
 /// `PASS name (file, N ms)` / `FAIL ...` / `ERROR ...`.
 pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
@@ -120,6 +121,22 @@ fn headline(kind: &FailureKind) -> String {
             if *expected == 1 { "" } else { "s" }
         ),
         FailureKind::Unexpected { .. } => "unexpected notification (strict stream)".to_owned(),
+        FailureKind::Binding {
+            placeholder,
+            value,
+            conflict,
+            first,
+        } => match conflict {
+            BindingConflict::OtherValue { bound } => format!(
+                "{placeholder} is {} here but {} at {first} (the same placeholder must be the same value)",
+                short(&Value::String(value.clone()), 80),
+                short(&Value::String(bound.clone()), 80)
+            ),
+            BindingConflict::OtherPlaceholder { placeholder: other } => format!(
+                "{placeholder} is {}, the value {other} has at {first} (different placeholders must be different values)",
+                short(&Value::String(value.clone()), 80)
+            ),
+        },
     }
 }
 
@@ -219,7 +236,7 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
         FailureKind::Capture { document: body, .. } => {
             writeln!(w, "      reply: {}", short(body, 300))?;
         }
-        FailureKind::Template { .. } => {}
+        FailureKind::Template { .. } | FailureKind::Binding { .. } => {}
     }
     Ok(())
 }

@@ -2,12 +2,14 @@
 //! Responses, captures and each actor's notifications are judged against what the scenario
 //! file says, every failure located at the line of the expectation it breaks.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 use serde_saphyr::{Location, Spanned};
 
-use super::outcome::{Failure, FailureKind, Note, NoteKind};
+use super::outcome::{BindingConflict, Failure, FailureKind, Note, NoteKind};
 use super::streams::judge;
-use crate::matching::{Mismatch, Vars, match_value, normalize};
+use crate::matching::{Binding, Mismatch, Vars, match_value, match_with_bindings, normalize};
 use crate::runner::{Action, Exchange, Field, StepRef, Stop, Transcript, mode_for};
 use crate::scenario::{
     LoadedScenario, NotificationExpectations, ResponseSpec, SourcePos, Step, StepKind, StreamMode,
@@ -29,6 +31,8 @@ pub fn judge_contract(loaded: &LoadedScenario, transcript: &Transcript) -> Judge
     let mut j = Judge {
         loaded,
         out: Judgement::default(),
+        by_name: BTreeMap::new(),
+        by_value: BTreeMap::new(),
     };
     for (index, exchange) in transcript.exchanges.iter().enumerate() {
         let vars = transcript.vars_after(index);
@@ -83,6 +87,9 @@ pub fn judge_contract(loaded: &LoadedScenario, transcript: &Transcript) -> Judge
 struct Judge<'a> {
     loaded: &'a LoadedScenario,
     out: Judgement,
+    /// Symbolic ids bound so far: name → (value, where), value → (name, where).
+    by_name: BTreeMap<String, (String, String)>,
+    by_value: BTreeMap<String, (String, String)>,
 }
 
 impl<'a> Judge<'a> {
@@ -247,6 +254,10 @@ impl<'a> Judge<'a> {
             .map(|n| (n.data.clone(), n.at_ms))
             .collect();
         let judgement = judge(mode, expected, &in_time, vars);
+        for (index, actual) in &judgement.matched {
+            let (_, bindings) = match_with_bindings(&expected[*index].value, actual, vars);
+            self.bind(bindings, step, Some(actor), &expected[*index].referenced);
+        }
         for (index, actual, mismatches) in judgement.differing {
             let loc = expected[index].referenced;
             self.fail(
@@ -340,7 +351,8 @@ impl<'a> Judge<'a> {
             );
         }
         if let Some(expected) = &spec.body {
-            let mismatches = match_value(expected, &response.body, vars);
+            let (mismatches, bindings) = match_with_bindings(expected, &response.body, vars);
+            self.bind(bindings, step, Some(actor), loc);
             if !mismatches.is_empty() {
                 self.fail(
                     step,
@@ -352,6 +364,47 @@ impl<'a> Judge<'a> {
                         expected: expected.clone(),
                         patch: normalize(expected, &response.body, vars).patch(),
                         actual: response.body.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Symbolic ids bind at their first occurrence in scenario order and must hold both ways:
+    /// the same placeholder is the same value everywhere, different placeholders are
+    /// different values.
+    fn bind(&mut self, bindings: Vec<Binding>, step: &StepRef, actor: Option<&str>, loc: &Location) {
+        for b in bindings {
+            let here = format!("{}, {}, {}", actor.unwrap_or("scenario"), step_name(step), pointer_text(&b.pointer));
+            let placeholder = format!("$id:{}", b.name);
+            let conflict = match (self.by_name.get(&b.name), self.by_value.get(&b.value)) {
+                (Some((bound, first)), _) if *bound != b.value => Some((
+                    BindingConflict::OtherValue { bound: bound.clone() },
+                    first.clone(),
+                )),
+                (None, Some((other, first))) => Some((
+                    BindingConflict::OtherPlaceholder {
+                        placeholder: format!("$id:{other}"),
+                    },
+                    first.clone(),
+                )),
+                (Some(_), _) => None,
+                (None, None) => {
+                    self.by_name.insert(b.name.clone(), (b.value.clone(), here.clone()));
+                    self.by_value.insert(b.value.clone(), (b.name.clone(), here));
+                    None
+                }
+            };
+            if let Some((conflict, first)) = conflict {
+                self.fail(
+                    step,
+                    actor,
+                    loc,
+                    FailureKind::Binding {
+                        placeholder,
+                        value: b.value,
+                        conflict,
+                        first,
                     },
                 );
             }
@@ -400,4 +453,16 @@ fn check_headers(spec: &ResponseSpec, response: &HttpResponse, vars: &Vars) -> V
         }
     }
     match_value(&Value::Object(expected), &Value::Object(actual), vars)
+}
+
+fn step_name(step: &StepRef) -> String {
+    if step.is_given() {
+        step.label.clone()
+    } else {
+        format!("step {}", step.number)
+    }
+}
+
+fn pointer_text(pointer: &str) -> &str {
+    if pointer.is_empty() { "(root)" } else { pointer }
 }

@@ -10,4 +10,4 @@ mod streams;
 
 pub use contract::{Judgement, judge_contract};
 pub use golden::{GoldenInput, judge, judge_golden};
-pub use outcome::{Failure, FailureKind, Note, NoteKind, ScenarioOutcome, Verdict};
+pub use outcome::{BindingConflict, Failure, FailureKind, Note, NoteKind, ScenarioOutcome, Verdict};

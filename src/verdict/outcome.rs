@@ -120,10 +120,38 @@ pub enum FailureKind {
         /// scenario's sessions (or without a session id), or on another channel.
         ignored: usize,
     },
+    /// A symbolic id (`$id:NAME`) does not hold: the same placeholder matched another value
+    /// than where it was first bound, or another placeholder's value.
+    Binding {
+        /// The placeholder, `$id:NAME`.
+        placeholder: String,
+        /// The value it matched here.
+        value: String,
+        /// What it conflicts with.
+        conflict: BindingConflict,
+        /// Where the conflicting binding was made: `actor, step N, /pointer`.
+        first: String,
+    },
     /// A notification nobody expected, in a strict stream.
     Unexpected {
         /// The notification.
         actual: Value,
+    },
+}
+
+/// How a symbolic id binding was broken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BindingConflict {
+    /// The placeholder was bound to this other value first.
+    OtherValue {
+        /// The value it was bound to.
+        bound: String,
+    },
+    /// The value was already bound to this other placeholder.
+    OtherPlaceholder {
+        /// That placeholder, `$id:NAME`.
+        placeholder: String,
     },
 }
 

@@ -19,6 +19,9 @@ pub(super) struct StreamJudgement {
     pub unmatched: Vec<usize>,
     /// Notifications no expectation claimed.
     pub extras: Vec<Value>,
+    /// Expected index → the notification it was compared with (matching or not), in
+    /// expectation order: where its symbolic ids bind.
+    pub matched: Vec<(usize, Value)>,
 }
 
 /// For each expectation in order, the index of the first later notification matching it.
@@ -55,6 +58,7 @@ pub(super) fn judge(
             for (i, exp) in expected.iter().enumerate() {
                 match received.get(i) {
                     Some(actual) => {
+                        j.matched.push((i, (*actual).clone()));
                         let mismatches = match_value(&exp.value, actual, vars);
                         if !mismatches.is_empty() {
                             j.differing.push((i, (*actual).clone(), mismatches));
@@ -73,7 +77,8 @@ pub(super) fn judge(
             let positions = subsequence(expected, received, vars);
             let claimed: BTreeSet<usize> = positions.iter().flatten().copied().collect();
             for (i, pos) in positions.iter().enumerate() {
-                if pos.is_some() {
+                if let Some(k) = pos {
+                    j.matched.push((i, received[*k].clone()));
                     continue;
                 }
                 // Compare with the first unclaimed notification to show a useful diff.

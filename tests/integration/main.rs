@@ -37,3 +37,4 @@ mod server_wire;
 mod support;
 mod transport_actor;
 mod walking_skeleton;
+mod golden_cli;
