@@ -560,11 +560,19 @@ mod tests {
         let stream = "/steps/0/notifications/a";
         assert_eq!(
             drifts(|a| a["steps"][0]["response"]["status"] = json!(202)),
-            [(RiskClass::High, "status_changed".into(), "/steps/0/response/status".into())]
+            [(
+                RiskClass::High,
+                "status_changed".into(),
+                "/steps/0/response/status".into()
+            )]
         );
         assert_eq!(
             drifts(|a| a["steps"][0]["response"]["body"]["statusCode"] = json!(2)),
-            [(RiskClass::High, "status_changed".into(), "/steps/0/response/body/statusCode".into())]
+            [(
+                RiskClass::High,
+                "status_changed".into(),
+                "/steps/0/response/body/statusCode".into()
+            )]
         );
         assert_eq!(
             drifts(|a| a["steps"][0]["notifications"]["a"][0]["at"] = json!("17")),
@@ -586,7 +594,11 @@ mod tests {
                     .expect("array")
                     .remove(1);
             }),
-            [(RiskClass::High, "notification_missing".into(), format!("{stream}/1"))]
+            [(
+                RiskClass::High,
+                "notification_missing".into(),
+                format!("{stream}/1")
+            )]
         );
         assert_eq!(
             drifts(|a| a["steps"][0]["notifications"]["a"][1]["n"] = json!(5)),
@@ -597,7 +609,11 @@ mod tests {
                 .as_array_mut()
                 .expect("array")
                 .push(json!({"n": 4}))),
-            [(RiskClass::Medium, "notification_added".into(), format!("{stream}/3"))]
+            [(
+                RiskClass::Medium,
+                "notification_added".into(),
+                format!("{stream}/3")
+            )]
         );
         assert_eq!(
             drifts(|a| a["steps"][0]["notifications"]["a"]
@@ -677,6 +693,9 @@ mod tests {
         let drifts = diff(&golden(), &other, &Vars::new(), Observed::Golden);
         assert_eq!(drifts.len(), 1, "{drifts:#?}");
         assert_eq!(drifts[0].pointer, "/steps/0/notifications/a/1/n");
-        assert_eq!((drifts[0].expected.clone(), drifts[0].actual.clone()), (Some(json!(2)), Some(json!(7))));
+        assert_eq!(
+            (drifts[0].expected.clone(), drifts[0].actual.clone()),
+            (Some(json!(2)), Some(json!(7)))
+        );
     }
 }

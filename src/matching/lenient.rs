@@ -159,15 +159,17 @@ impl<'e> Ctx<'e> {
             Value::String(text) => match self.eval_string(text, actual) {
                 Ok(ids) => {
                     if S::DETAIL {
-                        self.bindings.borrow_mut().extend(ids.into_iter().map(|(name, value)| Binding {
-                            name,
-                            value,
-                            pointer: pointer.clone(),
-                        }));
+                        self.bindings
+                            .borrow_mut()
+                            .extend(ids.into_iter().map(|(name, value)| Binding {
+                                name,
+                                value,
+                                pointer: pointer.clone(),
+                            }));
                     }
                 }
                 Err(failed) => sink.push(
-                        || 1,
+                    || 1,
                     || Mismatch {
                         pointer: pointer.clone(),
                         expected: failed.expected,
@@ -425,18 +427,20 @@ impl<'e> Ctx<'e> {
         let observed = actual
             .as_str()
             .map(|a| if uri { matcher::path_and_query(a) } else { a });
-        Some(
-            match observed.and_then(|o| template.bind(o)) {
-                Some(ids) => Ok(ids
-                    .into_iter()
-                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-                    .collect()),
-                None => Err(Failed {
-                    expected: as_written(),
-                    kind: if uri { MismatchKind::Uri } else { MismatchKind::NotEqual },
-                }),
-            },
-        )
+        Some(match observed.and_then(|o| template.bind(o)) {
+            Some(ids) => Ok(ids
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect()),
+            None => Err(Failed {
+                expected: as_written(),
+                kind: if uri {
+                    MismatchKind::Uri
+                } else {
+                    MismatchKind::NotEqual
+                },
+            }),
+        })
     }
 
     fn eval_matcher(&self, text: &'e str, actual: &Value) -> Result<(), Failed> {

@@ -59,7 +59,9 @@ pub(crate) fn classify(text: &str) -> Result<Matcher<'_>, MatcherProblemKind> {
         return if is_id_name(name) {
             Ok(Matcher::Id(name))
         } else {
-            Err(MatcherProblemKind::BadId { text: text.to_owned() })
+            Err(MatcherProblemKind::BadId {
+                text: text.to_owned(),
+            })
         };
     }
     if let Some(path) = text.strip_prefix("$uri:") {
@@ -83,7 +85,10 @@ pub(crate) fn classify(text: &str) -> Result<Matcher<'_>, MatcherProblemKind> {
 
 /// A symbolic id's name: letters, digits, `_`, `-` and `.`, not empty.
 pub(crate) fn is_id_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// Every `${` must be closed: an unclosed one is almost certainly a typo, and silently

@@ -375,7 +375,12 @@ impl<'a> Judge<'a> {
     /// different values.
     fn bind(&mut self, bindings: Vec<Binding>, step: &StepRef, actor: Option<&str>, loc: &Location) {
         for b in bindings {
-            let here = format!("{}, {}, {}", actor.unwrap_or("scenario"), step_name(step), pointer_text(&b.pointer));
+            let here = format!(
+                "{}, {}, {}",
+                actor.unwrap_or("scenario"),
+                step_name(step),
+                pointer_text(&b.pointer)
+            );
             let placeholder = format!("$id:{}", b.name);
             let conflict = match (self.by_name.get(&b.name), self.by_value.get(&b.value)) {
                 (Some((bound, first)), _) if *bound != b.value => Some((
@@ -390,7 +395,8 @@ impl<'a> Judge<'a> {
                 )),
                 (Some(_), _) => None,
                 (None, None) => {
-                    self.by_name.insert(b.name.clone(), (b.value.clone(), here.clone()));
+                    self.by_name
+                        .insert(b.name.clone(), (b.value.clone(), here.clone()));
                     self.by_value.insert(b.value.clone(), (b.name.clone(), here));
                     None
                 }

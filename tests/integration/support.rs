@@ -156,7 +156,12 @@ pub fn files_below(dir: &Path) -> Vec<String> {
             if path.is_dir() {
                 walk(base, &path, out);
             } else {
-                out.push(path.strip_prefix(base).expect("below base").to_string_lossy().into_owned());
+                out.push(
+                    path.strip_prefix(base)
+                        .expect("below base")
+                        .to_string_lossy()
+                        .into_owned(),
+                );
             }
         }
     }
