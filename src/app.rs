@@ -153,6 +153,7 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         write_pending: config.write_pending,
         unreferenced: config.unreferenced,
         scenario_dirs: scenario_dirs(&config.run.paths),
+        coverage: config.coverage,
     };
     let endpoint = endpoint(&config.run, &scenarios).await?;
     let opened = endpoint.open().await?;

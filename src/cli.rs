@@ -109,6 +109,10 @@ pub struct VerifyArgs {
     /// fail (list them and exit 1).
     #[arg(long, value_name = "POLICY", default_value = "warn")]
     pub unreferenced: String,
+    /// Also print which operations ran in which states and which notification types the
+    /// scenarios assert, with the gaps (the JSON report carries the same table).
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 /// `record` arguments.
@@ -222,6 +226,8 @@ pub struct VerifyConfig {
     pub write_pending: bool,
     /// What to do with unreferenced goldens and scenarios.
     pub unreferenced: UnreferencedPolicy,
+    /// `--coverage`.
+    pub coverage: bool,
 }
 
 /// A validated `record`.
@@ -310,6 +316,7 @@ impl Cli {
                     fail_on,
                     write_pending: !args.no_pending && !in_ci(),
                     unreferenced,
+                    coverage: args.coverage,
                 }))
             }
             CommandArgs::Record(args) => {

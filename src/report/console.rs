@@ -56,6 +56,9 @@ impl Sink for TerminalSink {
         // Scenarios that never started leave holes; print whatever is left in order.
         self.next = self.pending.len();
         let mut w = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(coverage) = &report.coverage {
+            let _ = super::coverage::render_coverage(&mut *w, coverage);
+        }
         let _ = render_summary(&mut *w, report);
         let _ = w.flush();
         Ok(())

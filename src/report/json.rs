@@ -34,6 +34,7 @@ pub fn json_report(report: &RunReport) -> Value {
                 "unreferenced": report.unreferenced.iter().map(|(kind, path)| json!({"kind": kind, "path": path})).collect::<Vec<_>>(),
             },
         },
+        "coverage": report.coverage,
         "scenarios": report.outcomes,
     })
 }

@@ -6,6 +6,7 @@
 //! their own renderers.
 
 mod console;
+mod coverage;
 mod diagnostics;
 mod diff;
 mod drift;
@@ -17,6 +18,7 @@ mod terminal;
 mod value;
 
 pub use console::{TerminalSink, render_summary};
+pub use coverage::render_coverage;
 pub use diagnostics::{render_check_ok, render_diagnostics};
 pub use diff::{DIFF_CONTEXT_LINES, text_diff, unified_diff, write_unified_diff};
 pub use drift::render_drift;

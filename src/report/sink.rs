@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::atomic::write_atomically;
 use crate::golden::{GoldenCheck, RiskClass};
 use crate::runner::RunEvent;
-use crate::verdict::{ScenarioOutcome, Verdict};
+use crate::verdict::{Coverage, ScenarioOutcome, Verdict};
 
 /// A writer shared between a run and its live reporter.
 pub type SharedWriter = Arc<Mutex<dyn Write + Send>>;
@@ -47,6 +47,8 @@ pub struct RunReport {
     pub pending: Vec<PathBuf>,
     /// Goldens without scenarios and scenarios without goldens, as (kind, path).
     pub unreferenced: Vec<(Unreferenced, PathBuf)>,
+    /// Operations × states exercised and notification types asserted (`--coverage`).
+    pub coverage: Option<Coverage>,
 }
 
 /// An unreferenced file.

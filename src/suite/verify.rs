@@ -17,7 +17,7 @@ use crate::runner::{
 };
 use crate::scenario::LoadedScenario;
 use crate::target::Target;
-use crate::verdict::{GoldenInput, ScenarioOutcome, Verdict, judge};
+use crate::verdict::{GoldenInput, ScenarioOutcome, Verdict, coverage, judge};
 
 /// What `--unreferenced` does with goldens without scenarios and scenarios without goldens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,6 +51,8 @@ pub struct VerifySettings {
     /// The scenario directories the run was given (unreferenced goldens are looked for in
     /// their golden counterparts only).
     pub scenario_dirs: Vec<PathBuf>,
+    /// Compute operations × states exercised and notification types asserted.
+    pub coverage: bool,
 }
 
 struct Prepared {
@@ -141,6 +143,16 @@ pub async fn verify(
                 .collect(),
             UnreferencedPolicy::Fail => unreferenced(store, &scenarios, &settings.scenario_dirs)?,
         };
+    }
+    if settings.coverage {
+        let runs: Vec<(&LoadedScenario, &Transcript)> = scenarios
+            .iter()
+            .map(AsRef::as_ref)
+            .zip(&report.outcomes)
+            .filter(|(s, o)| s.name == o.name)
+            .map(|(s, o)| (s, o.transcript.as_ref()))
+            .collect();
+        report.coverage = Some(coverage(&runs));
     }
     sinks.finish(&report)?;
     Ok(report)

@@ -4,10 +4,12 @@
 //! I/O or formats text.
 
 mod contract;
+mod coverage;
 mod golden;
 mod outcome;
 mod streams;
 
 pub use contract::{Judgement, judge_contract};
+pub use coverage::{Coverage, Exercised, NOTIFICATION_TYPES, OPERATIONS, STATES, coverage};
 pub use golden::{GoldenInput, judge, judge_golden};
 pub use outcome::{BindingConflict, Failure, FailureKind, Note, NoteKind, ScenarioOutcome, Verdict};

@@ -92,3 +92,35 @@ async fn missing_report_directories_are_created() {
         .expect("report is JSON");
     assert_eq!(report["summary"]["passed"], 1);
 }
+
+#[tokio::test]
+async fn coverage_lists_operations_by_state_and_the_gaps_in_text_and_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.json");
+    let output = run_cli(&[
+        "verify",
+        "--coverage",
+        "--report-json",
+        &path.to_string_lossy(),
+        "scenarios/facebook/",
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let table: String = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("coverage:"))
+        .take_while(|l| !l.contains("scenario(s):"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!(table);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("report written"))
+        .expect("report is JSON");
+    assert_eq!(report["coverage"]["operations"]["Complete"]["Chatting"]["status_codes"]["0"], 1);
+    assert!(
+        report["coverage"]["never_exercised"]
+            .as_array()
+            .expect("list")
+            .contains(&Value::from("Accept"))
+    );
+}
