@@ -157,14 +157,17 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
     };
     let endpoint = endpoint(&config.run, &scenarios).await?;
     let opened = endpoint.open().await?;
+    let control = RunControl::default();
+    let watcher = tokio::spawn(interrupt_on_ctrl_c(control.clone()));
     let result = verify(
         scenarios,
         Arc::clone(&opened.target),
         &settings,
         Sinks::new(sinks),
-        RunControl::default(),
+        control.clone(),
     )
     .await;
+    watcher.abort();
     opened.close().await;
     let report = match result {
         Ok(report) => report,
@@ -175,6 +178,9 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         }
         Err(e) => return Err(e.into()),
     };
+    if control.is_interrupted() {
+        return Ok(Exit::Interrupted);
+    }
     let mut exit = run_exit(&report.outcomes);
     if config.unreferenced == UnreferencedPolicy::Fail
         && !report.unreferenced.is_empty()
@@ -224,20 +230,32 @@ async fn record_command(
         accept_rules: config.accept_rules,
     };
     let endpoint = endpoint(&config.run, &scenarios).await?;
-    let report = record(
-        scenarios,
-        &endpoint,
-        &settings,
-        no_events(),
-        RunControl::default(),
-    )
-    .await?;
+    let control = RunControl::default();
+    let watcher = tokio::spawn(interrupt_on_ctrl_c(control.clone()));
+    let report = record(scenarios, &endpoint, &settings, no_events(), control.clone()).await;
+    watcher.abort();
+    let report = report?;
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_recorded(&mut *w, &report);
         let _ = w.flush();
     }
+    if control.is_interrupted() {
+        return Ok(Exit::Interrupted);
+    }
     Ok(record_exit(&report))
+}
+
+/// The first Ctrl-C interrupts the run (running scenarios stop and tear down their states,
+/// reports are still written); a second one exits at once.
+async fn interrupt_on_ctrl_c(control: RunControl) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    control.interrupt();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        std::process::exit(Exit::Interrupted as i32);
+    }
 }
 
 fn record_exit(report: &RecordReport) -> Exit {

@@ -20,6 +20,8 @@ pub enum Exit {
     Usage = 2,
     /// Infrastructure error (target unreachable, handshake refused, report not writable).
     Infrastructure = 3,
+    /// Interrupted (Ctrl-C), as shells report SIGINT: 128 + 2.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

@@ -75,8 +75,15 @@ pub fn render_summary(w: &mut dyn Write, report: &RunReport) -> std::io::Result<
         report.count(Verdict::Failed),
         report.count(Verdict::Error)
     )?;
+    let interrupted = report.count(Verdict::Interrupted);
+    if interrupted > 0 {
+        write!(w, ", {interrupted} interrupted")?;
+    }
     if !report.not_run.is_empty() {
         write!(w, ", {} not run", report.not_run.len())?;
+    }
+    if report.interrupted {
+        write!(w, "; the run was interrupted (Ctrl-C)")?;
     }
     writeln!(w)?;
     let dir = report

@@ -22,17 +22,26 @@ pub fn render_coverage(w: &mut dyn Write, coverage: &Coverage) -> io::Result<()>
             }
         }
     }
-    let width = coverage.operations.keys().map(String::len).max().unwrap_or(9).max(9);
+    let width = coverage
+        .operations
+        .keys()
+        .map(String::len)
+        .max()
+        .unwrap_or(9)
+        .max(9);
     let mut header = format!("  {:<width$}", "operation");
     for c in &columns {
         let _ = write!(header, "  {c:<10}");
     }
     writeln!(w, "{}", header.trim_end())?;
     // The reference's order (§1), then anything else the run did.
-    let order = OPERATIONS
-        .iter()
-        .map(|op| (*op).to_owned())
-        .chain(coverage.operations.keys().filter(|k| !OPERATIONS.contains(&k.as_str())).cloned());
+    let order = OPERATIONS.iter().map(|op| (*op).to_owned()).chain(
+        coverage
+            .operations
+            .keys()
+            .filter(|k| !OPERATIONS.contains(&k.as_str()))
+            .cloned(),
+    );
     for operation in order {
         let Some(states) = coverage.operations.get(&operation) else {
             continue;
@@ -44,7 +53,13 @@ pub fn render_coverage(w: &mut dyn Write, coverage: &Coverage) -> io::Result<()>
                 |e| {
                     e.status_codes
                         .keys()
-                        .map(|code| if *code < 0 { "?".to_owned() } else { code.to_string() })
+                        .map(|code| {
+                            if *code < 0 {
+                                "?".to_owned()
+                            } else {
+                                code.to_string()
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(",")
                 },
@@ -53,13 +68,35 @@ pub fn render_coverage(w: &mut dyn Write, coverage: &Coverage) -> io::Result<()>
         }
         writeln!(w, "{}", line.trim_end())?;
     }
-    let list = |items: &[String]| if items.is_empty() { "none".to_owned() } else { items.join(", ") };
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
     writeln!(w, "  never exercised: {}", list(&coverage.never_exercised))?;
-    writeln!(w, "  never tried where not valid: {}", list(&coverage.never_refused))?;
-    let asserted: Vec<String> = coverage.asserted.iter().map(|(m, n)| format!("{m}/{n}")).collect();
+    writeln!(
+        w,
+        "  never tried where not valid: {}",
+        list(&coverage.never_refused)
+    )?;
+    let asserted: Vec<String> = coverage
+        .asserted
+        .iter()
+        .map(|(m, n)| format!("{m}/{n}"))
+        .collect();
     writeln!(w, "  notification types asserted: {}", list(&asserted))?;
-    let missing: Vec<String> = coverage.never_asserted.iter().map(|(m, n)| format!("{m}/{n}")).collect();
+    let missing: Vec<String> = coverage
+        .never_asserted
+        .iter()
+        .map(|(m, n)| format!("{m}/{n}"))
+        .collect();
     writeln!(w, "  notification types never asserted: {}", list(&missing))?;
     let messages: Vec<String> = coverage.asserted_messages.iter().cloned().collect();
-    writeln!(w, "  message types asserted in MessageLogUpdated: {}", list(&messages))
+    writeln!(
+        w,
+        "  message types asserted in MessageLogUpdated: {}",
+        list(&messages)
+    )
 }

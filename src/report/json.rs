@@ -24,6 +24,8 @@ pub fn json_report(report: &RunReport) -> Value {
             "passed": report.count(Verdict::Passed),
             "failed": report.count(Verdict::Failed),
             "errored": report.count(Verdict::Error),
+            "interrupted": report.count(Verdict::Interrupted),
+            "run_interrupted": report.interrupted,
             "not_run": report.not_run,
             "golden": {
                 "compared": report.compared(),

@@ -49,6 +49,8 @@ pub struct RunReport {
     pub unreferenced: Vec<(Unreferenced, PathBuf)>,
     /// Operations × states exercised and notification types asserted (`--coverage`).
     pub coverage: Option<Coverage>,
+    /// The run was interrupted (Ctrl-C): what is reported is what ran until then.
+    pub interrupted: bool,
 }
 
 /// An unreferenced file.

@@ -18,6 +18,7 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
         Verdict::Passed => "PASS ",
         Verdict::Failed => "FAIL ",
         Verdict::Error => "ERROR",
+        Verdict::Interrupted => "INTR ",
     };
     writeln!(
         w,

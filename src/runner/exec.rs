@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::error::RunError;
 use super::event::{EventSink, RunEvent};
 use super::plan::ScenarioPlan;
+use super::pool::RunControl;
 use super::streams::Streams;
 use super::transcript::{Exchange, Stop, Teardown, Transcript};
 use crate::bayeux::{BayeuxClient, BayeuxConfig};
@@ -55,15 +56,19 @@ pub(super) struct Run<'a> {
     pub quiet: bool,
 }
 
+/// How long the teardown of an interrupted scenario may take in all: the user asked to stop.
+const INTERRUPTED_TEARDOWN: Duration = Duration::from_secs(5);
+
 /// Runs one loaded scenario against `target` as `plan` says, reporting progress to `events`
-/// as scenario number `index`. Never panics on target behaviour: whatever the target does ends
-/// up in the transcript.
+/// as scenario number `index`; `control` may interrupt it. Never panics on target behaviour:
+/// whatever the target does ends up in the transcript.
 pub async fn run_scenario(
     loaded: &LoadedScenario,
     target: Arc<Target>,
     plan: &ScenarioPlan,
     index: usize,
     events: &EventSink,
+    control: &RunControl,
 ) -> Transcript {
     let started = Instant::now();
     let mut vars: Vars = loaded.scenario.vars.clone();
@@ -116,8 +121,12 @@ pub async fn run_scenario(
         quiet: false,
     };
     let initial_vars = run.vars.clone();
-    let stop = run.execute().await.err();
-    let teardown = run.teardown().await;
+    let stop = tokio::select! {
+        result = run.execute() => result.err(),
+        () = control.interrupted() => Some(Stop::Interrupted),
+    };
+    let deadline = matches!(stop, Some(Stop::Interrupted)).then(|| Instant::now() + INTERRUPTED_TEARDOWN);
+    let teardown = run.teardown(deadline).await;
     let captured = captured_names(&run.exchanges);
     Transcript {
         scenario: loaded.name.clone(),
@@ -215,14 +224,19 @@ impl Run<'_> {
         (self.events)(&event);
     }
 
-    async fn teardown(&mut self) -> Vec<Teardown> {
+    /// Tears down every applied state, newest first, then disconnects the actors; with a
+    /// `deadline` (an interrupted run), whatever is left when it passes is abandoned and says so.
+    async fn teardown(&mut self, deadline: Option<Instant>) -> Vec<Teardown> {
         let mut done = Vec::new();
         for (state, params, reply) in std::mem::take(&mut self.applied).into_iter().rev() {
-            let result = self
-                .hook
-                .teardown(&state, &params, &self.users, &reply)
-                .await
-                .map_err(|e| e.to_string());
+            let call = self.hook.teardown(&state, &params, &self.users, &reply);
+            let result = match deadline {
+                None => call.await.map_err(|e| e.to_string()),
+                Some(at) => match tokio::time::timeout_at(at.into(), call).await {
+                    Ok(result) => result.map_err(|e| e.to_string()),
+                    Err(_) => Err("interrupted: no time left to tear it down".to_owned()),
+                },
+            };
             done.push(Teardown {
                 state,
                 params,
@@ -231,7 +245,12 @@ impl Run<'_> {
         }
         for actor in self.actors.values_mut() {
             if let Some(client) = actor.bayeux.take() {
-                client.disconnect().await;
+                match deadline {
+                    None => client.disconnect().await,
+                    Some(at) => {
+                        let _ = tokio::time::timeout_at(at.into(), client.disconnect()).await;
+                    }
+                }
             }
         }
         done

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 use super::event::{EventSink, RunEvent};
 use super::exec::run_scenario;
@@ -22,13 +22,43 @@ pub struct Job {
     pub plan: ScenarioPlan,
 }
 
-/// Stops a run from starting more scenarios (fail-fast, Ctrl-C); running ones finish.
-#[derive(Debug, Clone, Default)]
+/// Steers a running suite from outside: stop starting scenarios (fail-fast), or interrupt the
+/// running ones too (Ctrl-C), which then tear down what they set up and end as interrupted.
+#[derive(Debug, Clone)]
 pub struct RunControl {
     stop: Arc<AtomicBool>,
+    interrupt: Arc<watch::Sender<bool>>,
+}
+
+impl Default for RunControl {
+    fn default() -> Self {
+        RunControl {
+            stop: Arc::new(AtomicBool::new(false)),
+            interrupt: Arc::new(watch::channel(false).0),
+        }
+    }
 }
 
 impl RunControl {
+    /// Interrupts the run: no more scenarios start, and running ones stop at once, tear down
+    /// their states (bounded) and end as interrupted.
+    pub fn interrupt(&self) {
+        self.stop_starting();
+        self.interrupt.send_replace(true);
+    }
+
+    /// Whether [`RunControl::interrupt`] was called.
+    pub fn is_interrupted(&self) -> bool {
+        *self.interrupt.borrow()
+    }
+
+    /// Resolves when the run is interrupted.
+    pub async fn interrupted(&self) {
+        let mut rx = self.interrupt.subscribe();
+        // The sender lives as long as `self`, so waiting cannot fail.
+        let _ = rx.wait_for(|interrupted| *interrupted).await;
+    }
+
     /// Asks the run to start no more scenarios.
     pub fn stop_starting(&self) {
         self.stop.store(true, Ordering::SeqCst);
@@ -66,7 +96,8 @@ pub async fn run_all(
                 index,
                 name: job.loaded.name.clone(),
             });
-            let transcript = Arc::new(run_scenario(&job.loaded, target, &job.plan, index, &events).await);
+            let transcript =
+                Arc::new(run_scenario(&job.loaded, target, &job.plan, index, &events, &control).await);
             events(&RunEvent::ScenarioObserved {
                 index,
                 transcript: Arc::clone(&transcript),

@@ -64,6 +64,8 @@ pub enum Stop {
         /// What happened.
         error: RunError,
     },
+    /// The run was interrupted (Ctrl-C) before its end; its states were torn down.
+    Interrupted,
     /// A placeholder could not be resolved (its capture found nothing), so this step and the
     /// ones after it did not run.
     Skipped {

@@ -51,7 +51,7 @@ pub async fn run_inline(
     options: &RunOptions,
 ) -> ScenarioOutcome {
     let plan = ScenarioPlan::derive(loaded, options, None, Purpose::Verify);
-    let transcript = run_scenario(loaded, target, &plan, 0, &no_events()).await;
+    let transcript = run_scenario(loaded, target, &plan, 0, &no_events(), &RunControl::default()).await;
     judge(
         loaded,
         Arc::new(transcript),

@@ -215,6 +215,7 @@ pub async fn record(
 fn stop_reason(stop: &crate::runner::Stop) -> String {
     match stop {
         crate::runner::Stop::Error { error } => error.to_string(),
+        crate::runner::Stop::Interrupted => "interrupted".to_owned(),
         crate::runner::Stop::Skipped { step, undefined, .. } => format!(
             "step {} and the ones after it did not run (undefined: {})",
             step.number,

@@ -114,12 +114,13 @@ pub async fn verify(
             outcomes.lock().unwrap_or_else(PoisonError::into_inner)[*index] = Some(outcome);
         })
     };
-    let transcripts = run_all(jobs, Arc::clone(&target), settings.jobs, events, control).await;
+    let transcripts = run_all(jobs, Arc::clone(&target), settings.jobs, events, control.clone()).await;
     let outcomes = std::mem::take(&mut *outcomes.lock().unwrap_or_else(PoisonError::into_inner));
     let mut report = RunReport {
         golden_notice: settings.golden_notice.clone(),
         golden_dir: settings.goldens.as_ref().map(|s| s.dir.clone()),
         fail_on: settings.goldens.as_ref().map(|_| settings.fail_on),
+        interrupted: control.is_interrupted(),
         ..RunReport::default()
     };
     for ((loaded, outcome), transcript) in scenarios.iter().zip(outcomes).zip(transcripts) {
@@ -216,7 +217,9 @@ fn write_pending(
 ) -> Result<Vec<PathBuf>, SuiteError> {
     let mut written = Vec::new();
     for outcome in outcomes {
-        if outcome.transcript.stop.is_some() || outcome.verdict == Verdict::Error {
+        if outcome.transcript.stop.is_some()
+            || matches!(outcome.verdict, Verdict::Error | Verdict::Interrupted)
+        {
             continue;
         }
         let path = match &outcome.golden {

@@ -61,7 +61,7 @@ pub fn judge_contract(loaded: &LoadedScenario, transcript: &Transcript) -> Judge
                 },
             });
         }
-        Some(Stop::Error { .. }) | None => {}
+        Some(Stop::Error { .. } | Stop::Interrupted) | None => {}
     }
     for teardown in &transcript.teardown {
         let reason = match &teardown.result {

@@ -128,7 +128,12 @@ pub fn coverage(runs: &[(&LoadedScenario, &Transcript)]) -> Coverage {
 }
 
 fn collect_types(expected: &Value, types: &mut BTreeSet<(String, String)>, messages: &mut BTreeSet<String>) {
-    let text = |key: &str| expected.get(key).and_then(Value::as_str).filter(|t| !t.starts_with('$'));
+    let text = |key: &str| {
+        expected
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|t| !t.starts_with('$'))
+    };
     if let (Some(m), Some(n)) = (text("messageType"), text("notificationType")) {
         types.insert((m.to_owned(), n.to_owned()));
     } else if let Some(n) = text("notificationType") {
@@ -142,7 +147,11 @@ fn collect_types(expected: &Value, types: &mut BTreeSet<(String, String)>, messa
     }
     if let Some(list) = expected.get("messages").and_then(Value::as_array) {
         for m in list {
-            if let Some(t) = m.get("type").and_then(Value::as_str).filter(|t| !t.starts_with('$')) {
+            if let Some(t) = m
+                .get("type")
+                .and_then(Value::as_str)
+                .filter(|t| !t.starts_with('$'))
+            {
                 messages.insert(t.to_owned());
             }
         }
@@ -306,20 +315,38 @@ mod tests {
             exchange(
                 1,
                 op("agent1", "Accept", 0),
-                vec![("agent1", json!({"messageType": "FacebooksessionStateChangeMessage", "notificationType": "StatusChange", "facebooksession": {"state": "Chatting"}}))],
+                vec![(
+                    "agent1",
+                    json!({"messageType": "FacebooksessionStateChangeMessage", "notificationType": "StatusChange", "facebooksession": {"state": "Chatting"}}),
+                )],
             ),
             exchange(2, op("agent1", "Accept", 2), vec![]),
             exchange(3, op("agent1", "Leave", 0), vec![]),
         ];
         let transcript = Arc::new(transcript);
         let cov = coverage(&[(&loaded, &transcript)]);
-        assert_eq!(cov.operations["Accept"]["Invited"].status_codes, BTreeMap::from([(0, 1)]));
-        assert_eq!(cov.operations["Accept"]["Chatting"].status_codes, BTreeMap::from([(2, 1)]));
+        assert_eq!(
+            cov.operations["Accept"]["Invited"].status_codes,
+            BTreeMap::from([(0, 1)])
+        );
+        assert_eq!(
+            cov.operations["Accept"]["Chatting"].status_codes,
+            BTreeMap::from([(2, 1)])
+        );
         assert_eq!(cov.never_exercised.len(), 18, "{:?}", cov.never_exercised);
         assert_eq!(cov.never_refused, ["Leave"]);
-        assert!(cov.asserted.contains(&("MessageLogUpdated".to_owned(), "NewMessages".to_owned())));
-        assert!(cov.asserted.contains(&("FacebooksessionStateChangeMessage".to_owned(), "StatusChange".to_owned())));
+        assert!(
+            cov.asserted
+                .contains(&("MessageLogUpdated".to_owned(), "NewMessages".to_owned()))
+        );
+        assert!(cov.asserted.contains(&(
+            "FacebooksessionStateChangeMessage".to_owned(),
+            "StatusChange".to_owned()
+        )));
         assert_eq!(cov.asserted_messages, BTreeSet::from(["Text".to_owned()]));
-        assert!(cov.never_asserted.contains(&("FacebooksessionStateChangeMessage".to_owned(), "Error".to_owned())));
+        assert!(
+            cov.never_asserted
+                .contains(&("FacebooksessionStateChangeMessage".to_owned(), "Error".to_owned()))
+        );
     }
 }

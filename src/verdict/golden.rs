@@ -74,7 +74,9 @@ pub fn judge(
         Some(Stop::Error { error }) => Some(error.clone()),
         _ => None,
     };
-    let verdict = if error.is_some() {
+    let verdict = if matches!(transcript.stop, Some(Stop::Interrupted)) {
+        Verdict::Interrupted
+    } else if error.is_some() {
         Verdict::Error
     } else if !judgement.failures.is_empty() || drifts.iter().any(|d| d.class >= fail_on) {
         Verdict::Failed

@@ -23,6 +23,8 @@ pub enum Verdict {
     Failed,
     /// The scenario could not run to the end (target unreachable, hook refused, ...).
     Error,
+    /// The run was interrupted (Ctrl-C) before this scenario ended.
+    Interrupted,
 }
 
 /// One failed expectation.

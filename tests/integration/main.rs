@@ -15,6 +15,7 @@ mod node;
 mod profile_cli;
 mod reports;
 mod runner_exits;
+mod runner_interrupt;
 mod runner_rehandshake;
 mod runner_requests;
 mod runner_streams;

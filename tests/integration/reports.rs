@@ -116,7 +116,10 @@ async fn coverage_lists_operations_by_state_and_the_gaps_in_text_and_json() {
     insta::assert_snapshot!(table);
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("report written"))
         .expect("report is JSON");
-    assert_eq!(report["coverage"]["operations"]["Complete"]["Chatting"]["status_codes"]["0"], 1);
+    assert_eq!(
+        report["coverage"]["operations"]["Complete"]["Chatting"]["status_codes"]["0"],
+        1
+    );
     assert!(
         report["coverage"]["never_exercised"]
             .as_array()
