@@ -20,7 +20,9 @@
 pub mod app;
 pub mod bayeux;
 pub mod cli;
+pub mod elide;
 pub mod error;
+pub mod error_chain;
 pub mod golden;
 pub mod matching;
 pub mod profile;

@@ -24,6 +24,7 @@ use super::message::{Advice, Message};
 use super::policy::{
     MAX_CONSECUTIVE_ERRORS, Next, backoff, decide, excerpt, interval, merge_advice, parse_messages,
 };
+use crate::error_chain::flatten;
 
 /// Adds per-request authentication (Basic auth, CSRF headers) to every Bayeux POST.
 pub type Decorate = Arc<dyn Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync>;
@@ -463,17 +464,4 @@ async fn wait_or_stop(stop: &mut watch::Receiver<bool>, delay: Duration) -> bool
 
 fn meta_reply<'a>(messages: &'a [Message], channel: &str) -> Option<&'a Message> {
     messages.iter().find(|m| m.channel == channel)
-}
-
-/// A reqwest error with its causes, on one line (the top level alone says only "error
-/// sending request").
-fn flatten(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

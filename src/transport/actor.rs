@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
+use crate::error_chain::flatten;
 use crate::target::{Login, Target};
 
 /// A request ready to send (placeholders already resolved). Sensitive header values are sent
@@ -290,15 +291,8 @@ pub(crate) fn failed(url: &url::Url, error: &reqwest::Error, timeout: Duration) 
             after: timeout,
         };
     }
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        reason.push_str(": ");
-        reason.push_str(&cause.to_string());
-        source = cause.source();
-    }
     TransportError::Unreachable {
         url: url.to_string(),
-        reason,
+        reason: flatten(error),
     }
 }
