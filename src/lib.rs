@@ -29,6 +29,7 @@ pub mod profile;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod sendable;
 pub mod server;
 pub mod target;
 pub mod transport;

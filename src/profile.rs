@@ -197,6 +197,13 @@ impl LoadedProfile {
         }
         for (actor, spec) in &p.actors {
             let user = spec.value.user.clone().unwrap_or_else(|| actor.clone());
+            if let Err(problem) = crate::sendable::check_user(&user) {
+                r.problem(
+                    &spec.referenced,
+                    format!("actor `{actor}` cannot log in: {problem}"),
+                    None,
+                );
+            }
             let password = match &spec.value.password_env {
                 Some(var) => r.secret(var, &format!("{actor}'s password")),
                 None => Some(settings.default_password.clone()),
@@ -542,6 +549,17 @@ actors:
             let all = format!("{d:?}");
             assert!(!all.contains("s3cret") && !all.contains("hooktoken"), "{all}");
         }
+    }
+
+    #[test]
+    fn users_basic_auth_cannot_carry_are_refused() {
+        assert_eq!(
+            problems("actors:\n  agent1: { user: \"a:b\" }\n"),
+            [
+                "2:11: actor `agent1` cannot log in: user name \"a:b\" cannot be sent in HTTP Basic auth: \
+                 `:` separates the user from the password"
+            ]
+        );
     }
 
     #[test]

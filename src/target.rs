@@ -171,24 +171,30 @@ impl Target {
 
     /// Resolves `path` (absolute URL or path) against the base URL, keeping any base path.
     pub fn url(&self, path: &str) -> Result<Url, url::ParseError> {
-        if path.starts_with("http://") || path.starts_with("https://") {
-            return Url::parse(path);
-        }
-        let mut base = self.base.clone();
-        let prefix = base.path().trim_end_matches('/').to_owned();
-        let suffix = if path.starts_with('/') {
-            path.to_owned()
-        } else {
-            format!("/{path}")
-        };
-        let (p, q) = match suffix.split_once('?') {
-            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
-            None => (suffix, None),
-        };
-        base.set_path(&format!("{prefix}{p}"));
-        base.set_query(q.as_deref());
-        Ok(base)
+        join_url(&self.base, path)
     }
+}
+
+/// `path` (an absolute URL, or a path with an optional query) below `base`, keeping any path
+/// `base` has (`http://h/gws` + `/api/v2/me` is `http://h/gws/api/v2/me`).
+pub fn join_url(base: &Url, path: &str) -> Result<Url, url::ParseError> {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return Url::parse(path);
+    }
+    let mut base = base.clone();
+    let prefix = base.path().trim_end_matches('/').to_owned();
+    let suffix = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    let (p, q) = match suffix.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (suffix, None),
+    };
+    base.set_path(&format!("{prefix}{p}"));
+    base.set_query(q.as_deref());
+    Ok(base)
 }
 
 fn login_for(logins: &BTreeMap<String, Login>, default_password: &Secret, actor: &str) -> Login {

@@ -133,7 +133,7 @@ impl Run<'_> {
                     .http;
                 let response = http.send(&http_request).await.map_err(|e| {
                     let message = format!("step {number} ({actor}): {e}");
-                    if matches!(e, crate::transport::TransportError::Method(_)) {
+                    if e.is_scenario_error() {
                         RunError::scenario(message)
                     } else {
                         RunError::target(message)

@@ -15,7 +15,9 @@ use serde_json::Value;
 
 use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
+use crate::elide::{MESSAGE_CHARS, elide};
 use crate::error_chain::flatten;
+use crate::sendable::{self, Unsendable};
 use crate::target::{Login, Target};
 
 /// A request ready to send (placeholders already resolved). Sensitive header values are sent
@@ -83,6 +85,11 @@ pub enum TransportError {
     /// The method is not a valid HTTP method.
     #[error("invalid HTTP method `{0}`")]
     Method(String),
+    /// The request cannot be put on the wire as the scenario (after `${var}` interpolation)
+    /// or the profile wrote it: a bad header, a path that forms no URI, a user name Basic auth
+    /// cannot carry. Nothing was sent.
+    #[error("cannot send this request: {0}")]
+    Unsendable(#[from] Unsendable),
     /// The target accepted the request but did not finish answering in time.
     #[error("no response from {url} within {after:?} (the request timeout)")]
     Timeout {
@@ -112,6 +119,17 @@ pub enum TransportError {
     /// Building the HTTP client failed.
     #[error("cannot build HTTP client: {0}")]
     Client(String),
+}
+
+impl TransportError {
+    /// Whether the request itself was at fault (the scenario or profile must change), rather
+    /// than the target: nothing was sent.
+    pub fn is_scenario_error(&self) -> bool {
+        matches!(
+            self,
+            TransportError::Method(_) | TransportError::Unsendable(_) | TransportError::Url { .. }
+        )
+    }
 }
 
 /// One actor's HTTP session.
@@ -172,6 +190,7 @@ impl ActorHttp {
     /// Logs in: `GET /api/v2/me` with Basic auth establishes the session cookie and, with
     /// CSRF enabled, yields the token.
     pub async fn login(&self) -> Result<(), TransportError> {
+        sendable::check_user(&self.login.user)?;
         let url = self.url("/api/v2/me")?;
         let response = self
             .authorise(self.client.get(url.clone()), false)
@@ -202,9 +221,15 @@ impl ActorHttp {
 
     /// Sends `request` and returns the response, whatever its status.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        sendable::check_path(&request.path)?;
         let url = self.url(&request.path)?;
+        sendable::check_url(&url)?;
+        for (name, value) in &request.headers {
+            sendable::check_header_name(name)?;
+            sendable::check_header_value(name, value)?;
+        }
         let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| TransportError::Method(request.method.clone()))?;
+            .map_err(|_| TransportError::Method(elide(&request.method, MESSAGE_CHARS).into_owned()))?;
         let modifying = !matches!(
             method,
             reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
@@ -227,7 +252,7 @@ impl ActorHttp {
 
     fn url(&self, path: &str) -> Result<url::Url, TransportError> {
         self.target.url(path).map_err(|e| TransportError::Url {
-            path: path.to_owned(),
+            path: elide(path, MESSAGE_CHARS).into_owned(),
             reason: e.to_string(),
         })
     }
