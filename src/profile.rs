@@ -23,6 +23,7 @@
 //!     X-Tenant: acme                        # a literal (not secret) value
 //! golden: golden/vendor                     # relative to this file's directory
 //! request_timeout: 30s                      # per actor/hook request (default shown)
+//! credentials_charset: auto                 # Basic auth: ISO-8859-1 when it fits (auto) or utf-8
 //! password_env: GWS_CONTRACT_PASSWORD       # password of actors not listed below
 //! actors:
 //!   agent1: { user: alice, password_env: GWS_AGENT1_PASSWORD }
@@ -39,7 +40,7 @@ use serde_saphyr::{Location, Spanned};
 use url::Url;
 
 use crate::scenario::{Diagnostic, Millis, SourcePos};
-use crate::target::{Login, Secret, TargetSettings, UrlCredentials};
+use crate::target::{CredentialsCharset, Login, Secret, TargetSettings, UrlCredentials};
 
 /// A parsed profile: what the file says, with environment variable names, not values.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +61,9 @@ pub struct Profile {
     pub golden: Option<String>,
     /// Limit on each actor and state-hook request (`30s`, `500ms`, or milliseconds).
     pub request_timeout: Option<Spanned<Millis>>,
+    /// How Basic-auth credentials are encoded: `auto` (ISO-8859-1 when they fit, as GWS's
+    /// client does, else UTF-8) or `utf-8`.
+    pub credentials_charset: Option<Spanned<String>>,
     /// Environment variable with the password of actors that name none.
     pub password_env: Option<Spanned<String>>,
     /// Per-actor logins.
@@ -175,6 +179,24 @@ impl LoadedProfile {
                 );
             }
             settings.request_timeout = timeout.value.duration();
+        }
+        if let Some(charset) = &p.credentials_charset {
+            match charset.value.to_ascii_lowercase().as_str() {
+                "auto" => settings.credentials_charset = CredentialsCharset::Latin1WhenItFits,
+                "utf-8" | "utf8" => settings.credentials_charset = CredentialsCharset::Utf8,
+                _ => r.problem(
+                    &charset.referenced,
+                    format!(
+                        "`credentials_charset` must be `auto` or `utf-8`, not `{}`",
+                        charset.value
+                    ),
+                    Some(
+                        "`auto` sends ISO-8859-1 when the user and password fit in it (as GWS's own \
+                         client does) and UTF-8 otherwise"
+                            .to_owned(),
+                    ),
+                ),
+            }
         }
         if let Some(hook) = &p.state_hook {
             if let Some(url) = &hook.url {
@@ -549,6 +571,28 @@ actors:
             let all = format!("{d:?}");
             assert!(!all.contains("s3cret") && !all.contains("hooktoken"), "{all}");
         }
+    }
+
+    #[test]
+    fn credentials_charset_is_auto_or_utf8() {
+        let charset = |text: &str| {
+            load(text)
+                .resolve(&env, Secret::new("fallback"))
+                .map(|s| s.credentials_charset)
+        };
+        assert_eq!(charset("").unwrap(), CredentialsCharset::Latin1WhenItFits);
+        assert_eq!(
+            charset("credentials_charset: auto").unwrap(),
+            CredentialsCharset::Latin1WhenItFits
+        );
+        assert_eq!(
+            charset("credentials_charset: UTF-8").unwrap(),
+            CredentialsCharset::Utf8
+        );
+        assert_eq!(
+            problems("credentials_charset: latin2\n"),
+            ["1:22: `credentials_charset` must be `auto` or `utf-8`, not `latin2`"]
+        );
     }
 
     #[test]

@@ -257,8 +257,25 @@ impl ActorHttp {
         })
     }
 
+    /// The `Authorization` value, encoded as the target wants (ISO-8859-1 by default, as GWS's
+    /// own client does; reqwest's `basic_auth` always encodes UTF-8). Marked sensitive so the
+    /// HTTP stack never logs it.
+    fn basic_auth(&self) -> reqwest::header::HeaderValue {
+        use base64::Engine;
+        let bytes = self
+            .target
+            .credentials_charset
+            .encode(&self.login.user, self.login.password.expose());
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        // Base64 is always a valid header value.
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {encoded}"))
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Basic"));
+        value.set_sensitive(true);
+        value
+    }
+
     fn authorise(&self, builder: reqwest::RequestBuilder, modifying: bool) -> reqwest::RequestBuilder {
-        let builder = builder.basic_auth(&self.login.user, Some(self.login.password.expose()));
+        let builder = builder.header(reqwest::header::AUTHORIZATION, self.basic_auth());
         if modifying && self.target.csrf {
             let csrf = self
                 .csrf
