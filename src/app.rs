@@ -119,6 +119,7 @@ async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error>
     };
     let target = Arc::new(Target {
         request_timeout: config.request_timeout,
+        max_body: config.max_body,
         ..settings.into_target(base)
     });
     let printer = Arc::new(Mutex::new(InOrderPrinter::new(Arc::clone(out), scenarios.len())));

@@ -78,6 +78,10 @@ pub struct VerifyArgs {
     /// overrides the profile's `request_timeout`. Default: 30s.
     #[arg(long, value_name = "DURATION")]
     pub request_timeout: Option<String>,
+    /// Longest response body read from the target (`16MiB`, `512KiB`, or bytes); a longer
+    /// one is an infrastructure error. Overrides the profile's `max_body`. Default: 16MiB.
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<String>,
 }
 
 /// `serve` arguments.
@@ -132,6 +136,9 @@ pub struct VerifyConfig {
     /// Limit on each actor and state-hook request: `--request-timeout`, else the profile's,
     /// else [`crate::target::DEFAULT_REQUEST_TIMEOUT`].
     pub request_timeout: Duration,
+    /// Longest response body read: `--max-body`, else the profile's, else
+    /// [`crate::limits::DEFAULT_MAX_BODY`].
+    pub max_body: usize,
 }
 
 /// A validated `serve`.
@@ -190,6 +197,12 @@ impl Cli {
                 let request_timeout = request_timeout
                     .or_else(|| profile.as_ref().map(|p| p.request_timeout))
                     .unwrap_or(crate::target::DEFAULT_REQUEST_TIMEOUT);
+                let max_body = match args.max_body.as_deref() {
+                    Some(text) => parse_max_body(text)?,
+                    None => profile
+                        .as_ref()
+                        .map_or(crate::limits::DEFAULT_MAX_BODY, |p| p.max_body),
+                };
                 Ok(Command::Verify(VerifyConfig {
                     paths: args.paths,
                     target,
@@ -198,6 +211,7 @@ impl Cli {
                     report_json: args.report_json,
                     profile,
                     request_timeout,
+                    max_body,
                 }))
             }
             CommandArgs::Serve(args) if args.list_faults => Ok(Command::ListFaults),
@@ -272,6 +286,19 @@ fn parse_request_timeout(text: &str) -> Result<Duration, Error> {
     }
 }
 
+/// Parses `--max-body`: `16MiB`, `512KiB`, `1MB` or bytes.
+fn parse_max_body(text: &str) -> Result<usize, Error> {
+    crate::limits::ByteSize::parse(text)
+        .map(|size| size.0)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--max-body {:?} is not a size: write bytes (`1048576`) or a number with a unit \
+             (`16MiB`, `512KiB`, `1MB`), more than 0",
+                crate::elide::elide(text, 40)
+            ))
+        })
+}
+
 fn parse_target(text: &str) -> Result<Url, Error> {
     // Checked on the text, before parsing: a parse error would echo it, password included.
     if let Some(credentials) = UrlCredentials::find(text) {
@@ -311,6 +338,19 @@ mod tests {
         for bad in ["0", "0s", "-1s", "soon", "1e3", ""] {
             assert!(parse_request_timeout(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn max_body_reads_sizes() {
+        assert_eq!(parse_max_body("16MiB").ok(), Some(16 << 20));
+        assert_eq!(parse_max_body("4096").ok(), Some(4096));
+        let Err(Error::Usage(message)) = parse_max_body("lots") else {
+            panic!("`lots` is no size");
+        };
+        assert!(
+            message.starts_with("--max-body \"lots\" is not a size"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod elide;
 pub mod error;
 pub mod error_chain;
 pub mod golden;
+pub mod limits;
 pub mod matching;
 pub mod profile;
 pub mod report;

@@ -23,6 +23,7 @@
 //!     X-Tenant: acme                        # a literal (not secret) value
 //! golden: golden/vendor                     # relative to this file's directory
 //! request_timeout: 30s                      # per actor/hook request (default shown)
+//! max_body: 16MiB                          # longest response body read (default shown)
 //! credentials_charset: auto                 # Basic auth: ISO-8859-1 when it fits (auto) or utf-8
 //! password_env: GWS_CONTRACT_PASSWORD       # password of actors not listed below
 //! actors:
@@ -39,6 +40,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use url::Url;
 
+use crate::limits::ByteSize;
 use crate::scenario::{Diagnostic, Millis, SourcePos};
 use crate::target::{CredentialsCharset, Login, Secret, TargetSettings, UrlCredentials};
 
@@ -61,6 +63,8 @@ pub struct Profile {
     pub golden: Option<String>,
     /// Limit on each actor and state-hook request (`30s`, `500ms`, or milliseconds).
     pub request_timeout: Option<Spanned<Millis>>,
+    /// Longest response body read from the target (`16MiB`, `512KiB`, or bytes).
+    pub max_body: Option<ByteSize>,
     /// How Basic-auth credentials are encoded: `auto` (ISO-8859-1 when they fit, as GWS's
     /// client does, else UTF-8) or `utf-8`.
     pub credentials_charset: Option<Spanned<String>>,
@@ -179,6 +183,9 @@ impl LoadedProfile {
                 );
             }
             settings.request_timeout = timeout.value.duration();
+        }
+        if let Some(size) = p.max_body {
+            settings.max_body = size.0;
         }
         if let Some(charset) = &p.credentials_charset {
             match charset.value.to_ascii_lowercase().as_str() {
@@ -571,6 +578,17 @@ actors:
             let all = format!("{d:?}");
             assert!(!all.contains("s3cret") && !all.contains("hooktoken"), "{all}");
         }
+    }
+
+    #[test]
+    fn max_body_takes_a_size() {
+        let size = |text: &str| load(text).resolve(&env, Secret::new("f")).map(|s| s.max_body);
+        assert_eq!(size("").unwrap(), crate::limits::DEFAULT_MAX_BODY);
+        assert_eq!(size("max_body: 1MiB").unwrap(), 1 << 20);
+        assert_eq!(size("max_body: 300").unwrap(), 300);
+        let err = parse_profile(Path::new("p.yaml"), "max_body: huge\n".into()).unwrap_err();
+        assert_eq!((err[0].pos.line, err[0].pos.column), (1, 11), "{err:#?}");
+        assert!(err[0].message.contains("invalid size `huge`"), "{err:#?}");
     }
 
     #[test]

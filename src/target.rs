@@ -106,6 +106,9 @@ pub struct Target {
     pub request_timeout: Duration,
     /// How Basic-auth credentials are encoded.
     pub credentials_charset: CredentialsCharset,
+    /// The longest response body read from the target (actor requests, the state hook and
+    /// CometD); a longer one ends the scenario as an infrastructure error.
+    pub max_body: usize,
 }
 
 /// Everything about a target except, possibly, where it is: what a profile (`--profile`)
@@ -136,6 +139,9 @@ pub struct TargetSettings {
     pub request_timeout: Duration,
     /// How Basic-auth credentials are encoded.
     pub credentials_charset: CredentialsCharset,
+    /// The longest response body read from the target (actor requests, the state hook and
+    /// CometD); a longer one ends the scenario as an infrastructure error.
+    pub max_body: usize,
 }
 
 impl TargetSettings {
@@ -153,6 +159,7 @@ impl TargetSettings {
             golden: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             credentials_charset: CredentialsCharset::default(),
+            max_body: crate::limits::DEFAULT_MAX_BODY,
         }
     }
 
@@ -187,6 +194,7 @@ impl TargetSettings {
             default_password: self.default_password,
             request_timeout: self.request_timeout,
             credentials_charset: self.credentials_charset,
+            max_body: self.max_body,
         }
     }
 }

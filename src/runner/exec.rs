@@ -190,6 +190,8 @@ async fn open_actors(
         let config = BayeuxConfig {
             endpoint: endpoint.clone(),
             channel: target.channel.clone(),
+            request_timeout: target.request_timeout,
+            max_body: target.max_body,
         };
         let (client, inbox) = BayeuxClient::start(http.client(), http.decorate(), config)
             .await

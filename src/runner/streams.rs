@@ -72,6 +72,12 @@ impl ActorStream {
                 self.events.push(StreamEvent::Failed);
                 self.dead = Some(reason);
             }
+            Delivery::Stalled(stall) => {
+                self.events.push(StreamEvent::Failed);
+                self.dead = Some(stall.to_string());
+            }
+            // Not shown yet: the run goes on with the clamped values.
+            Delivery::AdviceClamped(_) => {}
         }
     }
 

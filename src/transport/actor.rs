@@ -17,6 +17,7 @@ use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
 use crate::elide::{MESSAGE_CHARS, elide};
 use crate::error_chain::flatten;
+use crate::limits::{BodyError, ByteSize, MAX_JSON_DEPTH, json_too_deep, read_limited};
 use crate::sendable::{self, Unsendable};
 use crate::target::{Login, Target};
 
@@ -105,6 +106,22 @@ pub enum TransportError {
         url: String,
         /// The flattened transport error.
         reason: String,
+    },
+    /// The response body is longer than the limit (`--max-body`); reading stopped there.
+    #[error("the response body from {url} is longer than {limit} (--max-body); reading stopped there")]
+    BodyTooLarge {
+        /// The URL.
+        url: String,
+        /// The limit.
+        limit: ByteSize,
+    },
+    /// The response body nests JSON deeper than the harness reads.
+    #[error("the response body from {url} nests JSON more than {max} levels deep; it was not read")]
+    TooDeep {
+        /// The URL.
+        url: String,
+        /// The deepest nesting read.
+        max: usize,
     },
     /// The target refused the actor's login.
     #[error("login as user `{user}` refused: HTTP {status} from {url}")]
@@ -203,7 +220,7 @@ impl ActorHttp {
             return Err(TransportError::LoginRefused {
                 user: self.login.user.clone(),
                 status,
-                url: url.to_string(),
+                url: shown_url(&url),
             });
         }
         let headers = response.headers();
@@ -247,7 +264,7 @@ impl ActorHttp {
             .send()
             .await
             .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
-        read_response(response, &url, self.target.request_timeout).await
+        read_response(response, &url, self.target.request_timeout, self.target.max_body).await
     }
 
     fn url(&self, path: &str) -> Result<url::Url, TransportError> {
@@ -290,12 +307,14 @@ impl ActorHttp {
     }
 }
 
-/// Reads status, headers (secrets redacted) and body; a non-JSON body is kept as text so
-/// reports can show it. `timeout` is the limit the request was sent with, for the error.
+/// Reads status, headers (secrets redacted) and body, at most `max_body` bytes of it; a
+/// non-JSON body is kept as text so reports can show it. `timeout` is the limit the request
+/// was sent with, for the error.
 pub(crate) async fn read_response(
     response: reqwest::Response,
     url: &url::Url,
     timeout: Duration,
+    max_body: usize,
 ) -> Result<HttpResponse, TransportError> {
     let status = response.status().as_u16();
     let headers: Vec<(String, String)> = response
@@ -309,7 +328,19 @@ pub(crate) async fn read_response(
         })
         .collect();
     let headers = redact_headers(&headers);
-    let bytes = response.bytes().await.map_err(|e| failed(url, &e, timeout))?;
+    let bytes = read_limited(response, max_body).await.map_err(|e| match e {
+        BodyError::TooLarge => TransportError::BodyTooLarge {
+            url: shown_url(url),
+            limit: ByteSize(max_body),
+        },
+        BodyError::Read(e) => failed(url, &e, timeout),
+    })?;
+    if json_too_deep(&bytes, MAX_JSON_DEPTH) {
+        return Err(TransportError::TooDeep {
+            url: shown_url(url),
+            max: MAX_JSON_DEPTH,
+        });
+    }
     let body = if bytes.is_empty() {
         Value::Null
     } else {
@@ -329,12 +360,17 @@ pub(crate) async fn read_response(
 pub(crate) fn failed(url: &url::Url, error: &reqwest::Error, timeout: Duration) -> TransportError {
     if error.is_timeout() {
         return TransportError::Timeout {
-            url: url.to_string(),
+            url: shown_url(url),
             after: timeout,
         };
     }
     TransportError::Unreachable {
-        url: url.to_string(),
+        url: shown_url(url),
         reason: flatten(error),
     }
+}
+
+/// A URL as errors quote it: bounded (a scenario's path may be long).
+pub(crate) fn shown_url(url: &url::Url) -> String {
+    elide(url.as_str(), MESSAGE_CHARS).into_owned()
 }

@@ -144,10 +144,7 @@ impl FakeBayeux {
             .cookie_store(true)
             .build()
             .expect("client");
-        let config = BayeuxConfig {
-            endpoint: self.endpoint(),
-            channel: CHANNEL.to_owned(),
-        };
+        let config = BayeuxConfig::new(self.endpoint(), CHANNEL);
         BayeuxClient::start(http, decorate, config).await
     }
 }
