@@ -5,6 +5,7 @@ mod bayeux_client;
 mod bayeux_fake;
 mod bayeux_interop;
 mod bayeux_reference;
+mod harden_bayeux;
 mod harden_credentials;
 mod harden_requests;
 mod hook_actors;
