@@ -41,7 +41,7 @@ use serde_saphyr::{Location, Spanned};
 use url::Url;
 
 use crate::limits::ByteSize;
-use crate::scenario::{Diagnostic, Millis, SourcePos};
+use crate::scenario::{Diagnostic, Millis, SourcePos, read_source};
 use crate::target::{CredentialsCharset, Login, Secret, TargetSettings, UrlCredentials};
 
 /// A parsed profile: what the file says, with environment variable names, not values.
@@ -118,13 +118,7 @@ pub struct LoadedProfile {
 
 /// Reads and parses a profile file.
 pub fn load_profile(path: &Path) -> Result<LoadedProfile, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::new(
-            pos(path, 0, 0),
-            format!("cannot read profile: {e}"),
-            None,
-        )]
-    })?;
+    let text = read_source(path, "profile").map_err(|d| vec![d])?;
     parse_profile(path, text)
 }
 
