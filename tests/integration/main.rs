@@ -10,6 +10,8 @@ mod harden_credentials;
 mod harden_messages;
 mod harden_requests;
 mod hook_actors;
+mod hostile_proxy;
+mod hostile_target;
 mod interop_js_client;
 mod matching_diff;
 mod matching_laws;
