@@ -7,6 +7,7 @@ mod bayeux_interop;
 mod bayeux_reference;
 mod harden_bayeux;
 mod harden_credentials;
+mod harden_limits;
 mod harden_messages;
 mod harden_requests;
 mod hook_actors;
