@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::message::{Advice, Message};
+use crate::elide::{MESSAGE_CHARS, elide};
 use crate::limits::{MAX_JSON_DEPTH, json_too_deep};
 
 /// Failures in a row (transport errors, HTTP errors, unusable bodies, unsuccessful connects)
@@ -157,19 +158,22 @@ pub fn parse_messages(bytes: &[u8]) -> Result<Vec<Message>, String> {
             "the body nests JSON more than {MAX_JSON_DEPTH} levels deep; it was not read"
         ));
     }
+    // serde_json's messages quote the offending value, which a target may make megabytes long.
+    let reason = |e: serde_json::Error| elide(&e.to_string(), MESSAGE_CHARS).into_owned();
     let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| format!("invalid JSON ({e}) in body {}", excerpt(bytes)))?;
+        .map_err(|e| format!("invalid JSON ({}) in body {}", reason(e), excerpt(bytes)))?;
     match value {
         Value::Array(items) => items
             .into_iter()
             .enumerate()
             .map(|(i, v)| {
-                serde_json::from_value(v).map_err(|e| format!("message {i} is not a Bayeux message: {e}"))
+                serde_json::from_value(v)
+                    .map_err(|e| format!("message {i} is not a Bayeux message: {}", reason(e)))
             })
             .collect(),
         Value::Object(_) => serde_json::from_value(value)
             .map(|m| vec![m])
-            .map_err(|e| format!("the body is not a Bayeux message: {e}")),
+            .map_err(|e| format!("the body is not a Bayeux message: {}", reason(e))),
         _ => Err(format!(
             "expected a JSON array of messages, got {}",
             excerpt(bytes)
@@ -247,6 +251,23 @@ mod tests {
         );
         let long = "x".repeat(500);
         assert!(excerpt(long.as_bytes()).ends_with("…\""));
+    }
+
+    /// Found by `fuzz/run.sh` (bayeux_decoder): serde_json quotes the value it could not
+    /// decode, so a long string where a message belongs made a 4 KB error line.
+    #[test]
+    fn errors_about_long_values_are_bounded() {
+        let long = "x".repeat(100_000);
+        for body in [
+            format!("[\"{long}\"]"),
+            format!("{{\"channel\": 1, \"data\": \"{long}\"}}"),
+            format!("[{{\"channel\": \"{long}\", \"successful\": \"{long}\"}}]"),
+        ] {
+            let err = parse_messages(body.as_bytes()).unwrap_err();
+            assert!(err.len() < 600, "{} bytes: {err}", err.len());
+        }
+        let err = parse_messages(format!("[\"{long}\"]").as_bytes()).unwrap_err();
+        assert!(err.contains("more characters)"), "{err}");
     }
 
     #[test]
