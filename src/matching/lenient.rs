@@ -626,12 +626,27 @@ impl<'e> Ctx<'e> {
     }
 }
 
+/// The longest `$regex:` pattern compiled, in bytes; checked before compiling, as parsing a
+/// pattern costs memory in proportion to its length (a 25 MB pattern took 2.5 GB).
+pub(crate) const MAX_REGEX_BYTES: usize = 4096;
+/// The largest compiled form of a pattern allowed: the regex crate's default, set here so the
+/// bound is explicit (`\w{100}` fits, `(\w{100}){100}` does not).
+const REGEX_SIZE_LIMIT: usize = 10 << 20;
+
 /// Compiles a `$regex:` pattern so that it must match the whole string. The error is the
 /// compiler's one-line reason about the pattern as the user wrote it (the regex crate's own
-/// message spans several lines and would show the anchoring added here).
+/// message is a multi-line rendering of the anchored pattern otherwise), or says the pattern
+/// is too long; it never quotes the pattern.
 pub(crate) fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(pattern)
-        .and_then(|_| regex::Regex::new(&format!(r"\A(?:{pattern})\z")))
+    if pattern.len() > MAX_REGEX_BYTES {
+        return Err(format!(
+            "the pattern is {} bytes long; at most {MAX_REGEX_BYTES} are compiled",
+            pattern.len()
+        ));
+    }
+    let build = |p: &str| regex::RegexBuilder::new(p).size_limit(REGEX_SIZE_LIMIT).build();
+    build(pattern)
+        .and_then(|_| build(&format!(r"\A(?:{pattern})\z")))
         .map_err(|e| {
             let text = e.to_string();
             let last = text.lines().last().unwrap_or_default();

@@ -25,5 +25,6 @@ pub use exec::run_scenario;
 pub use plan::{ActorPlan, ObservedCounts, Purpose, RunOptions, ScenarioPlan, StepPlan, mode_for};
 pub use pool::{Job, RunControl, run_all};
 pub use transcript::{
-    Action, Capture, Exchange, Field, Observed, Rehandshake, StepRef, Stop, Teardown, Transcript, WaitRecord,
+    Action, Capture, Exchange, Field, Observed, StepRef, Stop, StreamEvent, StreamEventKind, Teardown,
+    Transcript, WaitRecord,
 };

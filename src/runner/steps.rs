@@ -13,7 +13,7 @@ use super::exec::Run;
 use super::transcript::{Action, Capture, Exchange, Field, StepRef, Stop, WaitRecord};
 use crate::matching::{interpolate, resolve_pointer};
 use crate::scenario::{Given, RequestSpec, Step, StepKind};
-use crate::transport::{HttpRequest, HttpResponse, TransportError};
+use crate::transport::{HttpRequest, HttpResponse};
 
 impl Run<'_> {
     pub(super) async fn given(&mut self, index: usize, given: &Spanned<Given>) -> Result<(), Stop> {
@@ -83,7 +83,7 @@ impl Run<'_> {
                 let response = result.map_err(|e| {
                     let message = format!("step {number} ({actor}): {e}");
                     Stop::Error {
-                        error: if matches!(e, TransportError::Method(_)) {
+                        error: if e.is_scenario_error() {
                             RunError::scenario(message)
                         } else {
                             RunError::target(message)
@@ -133,7 +133,7 @@ impl Run<'_> {
             wait: WaitRecord::default(),
             notifications: self.users.keys().map(|a| (a.clone(), Vec::new())).collect(),
             ignored: BTreeMap::new(),
-            rehandshakes: Vec::new(),
+            stream_events: Vec::new(),
         });
         self.origins.push(now);
         self.quiet = false;
@@ -200,6 +200,8 @@ impl Run<'_> {
                 .get("error")
                 .and_then(Value::as_str)
                 .map_or_else(|| reply.body.to_string(), str::to_owned);
+            // A hook's error body can be anything a target sends: quote a bounded part.
+            let why = crate::elide::elide(&why, 300);
             // The reference server (and any hook following it) lists the states it offers.
             let offered = reply
                 .body

@@ -12,6 +12,7 @@ mod locate;
 mod model;
 mod recover;
 mod schema;
+mod source;
 mod suggest;
 mod validate;
 mod yaml_error;
@@ -25,4 +26,5 @@ pub use model::{
     Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
 };
 pub use schema::scenario_schema_json;
+pub use source::{MAX_SOURCE_BYTES, read_source};
 pub use yaml_error::yaml_diagnostic;
