@@ -51,6 +51,16 @@ pub fn render_failure_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> i
     render_notes(w, outcome)?;
     if let Some(error) = &outcome.error {
         writeln!(w, "  error: {error}")?;
+        if let (Some(step), Some(pos)) = (&error.step, &error.pos) {
+            writeln!(
+                w,
+                "    --> {}:{}:{} ({})",
+                pos.file.display(),
+                pos.line,
+                pos.column,
+                step.label
+            )?;
+        }
     }
     Ok(())
 }

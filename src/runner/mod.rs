@@ -19,7 +19,7 @@ mod streams;
 mod transcript;
 
 pub use correlate::interaction_ids;
-pub use error::RunError;
+pub use error::{RunError, RunErrorKind};
 pub use event::{EventSink, RunEvent, no_events};
 pub use exec::run_scenario;
 pub use plan::{ActorPlan, ObservedCounts, Purpose, RunOptions, ScenarioPlan, StepPlan, mode_for};
