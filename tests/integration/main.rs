@@ -13,6 +13,7 @@ mod matching_laws;
 mod mutation;
 mod node;
 mod profile_cli;
+mod report_ci;
 mod report_junit;
 mod reports;
 mod runner_exits;
