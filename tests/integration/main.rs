@@ -28,6 +28,7 @@ mod safety_timeout;
 mod scenario_check;
 mod scenario_errors;
 mod scenario_schema;
+mod selection_cli;
 mod server_cli;
 mod server_cometd;
 mod server_faults;
