@@ -23,6 +23,7 @@ mod runner_streams;
 mod safety_credentials;
 mod safety_logins;
 mod safety_redaction;
+mod safety_sinks;
 mod safety_support;
 mod safety_timeout;
 mod scenario_check;
