@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::sink::{ReportEvent, RunReport, Sink, SinkError};
 use crate::runner::RunEvent;
@@ -15,40 +16,50 @@ use crate::verdict::Verdict;
 /// Keeps the bar up to date.
 pub struct ProgressSink {
     bar: ProgressBar,
-    running: BTreeMap<usize, (String, Instant)>,
+    state: Arc<Mutex<Running>>,
+}
+
+/// What the bar's status shows, shared with its drawing (which runs on every tick, so the
+/// slowest scenario's time keeps counting between events).
+#[derive(Default)]
+struct Running {
+    scenarios: BTreeMap<usize, (String, Instant)>,
     failed: usize,
+}
+
+impl Running {
+    fn status(&self) -> String {
+        let now = Instant::now();
+        let slowest = self
+            .scenarios
+            .values()
+            .map(|(name, started)| (name.as_str(), now.duration_since(*started)))
+            .max_by_key(|(_, elapsed)| *elapsed);
+        progress_message(self.failed, slowest)
+    }
 }
 
 impl ProgressSink {
     /// A bar for `count` scenarios on stderr.
     pub fn new(count: usize) -> Self {
+        let state = Arc::new(Mutex::new(Running::default()));
+        let shown = Arc::clone(&state);
         let bar = ProgressBar::with_draw_target(Some(count as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{spinner} {pos}/{len} scenarios [{wide_bar}] {msg}")
+        let style = ProgressStyle::with_template("{spinner} {pos}/{len} scenarios [{bar:30}] {status}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key("status", move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&shown.lock().unwrap_or_else(PoisonError::into_inner).status());
+            })
             .progress_chars("=> ");
         bar.set_style(style);
-        // Animates the spinner between events, so a long scenario does not look like a hang.
+        // Redraws between events, so a long scenario's time counts and it does not look hung.
         bar.enable_steady_tick(Duration::from_millis(250));
-        ProgressSink {
-            bar,
-            running: BTreeMap::new(),
-            failed: 0,
-        }
+        ProgressSink { bar, state }
     }
 
     /// The bar, for the terminal sink to hide while it prints.
     pub fn bar(&self) -> ProgressBar {
         self.bar.clone()
-    }
-
-    fn update(&self) {
-        let now = Instant::now();
-        let slowest = self
-            .running
-            .values()
-            .map(|(name, started)| (name.as_str(), now.duration_since(*started)))
-            .max_by_key(|(_, elapsed)| *elapsed);
-        self.bar.set_message(progress_message(self.failed, slowest));
     }
 }
 
@@ -67,20 +78,21 @@ pub fn progress_message(failed: usize, slowest: Option<(&str, Duration)>) -> Str
 
 impl Sink for ProgressSink {
     fn event(&mut self, event: ReportEvent<'_>) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         match event {
             ReportEvent::Run(RunEvent::ScenarioStarted { index, name }) => {
-                self.running.insert(*index, (name.clone(), Instant::now()));
+                state.scenarios.insert(*index, (name.clone(), Instant::now()));
             }
             ReportEvent::ScenarioFinished { index, outcome } => {
-                self.running.remove(&index);
+                state.scenarios.remove(&index);
                 if outcome.verdict != Verdict::Passed {
-                    self.failed += 1;
+                    state.failed += 1;
                 }
+                drop(state);
                 self.bar.inc(1);
             }
-            ReportEvent::Run(_) => return,
+            ReportEvent::Run(_) => {}
         }
-        self.update();
     }
 
     fn finish(&mut self, _report: &RunReport) -> Result<(), SinkError> {

@@ -152,3 +152,35 @@ async fn no_progress_bar_when_stderr_is_not_a_terminal() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[tokio::test]
+async fn a_progress_bar_on_a_terminal() {
+    // `script` (util-linux) runs the binary on a pseudo-terminal; without it there is no
+    // terminal to test on.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED a_progress_bar_on_a_terminal: `script` (util-linux) not found");
+        return;
+    }
+    let binary = env!("CARGO_BIN_EXE_gws-contract");
+    let command = format!("{binary} verify --jobs 1 {}", SEEDS[0]);
+    let output = tokio::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(root())
+        .env_remove("GWS_CONTRACT_PASSWORD")
+        .env("CI", "")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(120), output)
+        .await
+        .expect("no hang")
+        .expect("script runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("/1 scenarios ["), "a bar on the terminal: {text}");
+    assert!(text.contains("0 failed"), "{text}");
+    assert!(text.contains("1 scenario(s): "), "and the summary: {text}");
+}

@@ -207,3 +207,15 @@ async fn last_failed_reads_the_last_run_record_which_is_written_outside_ci_only(
         "complete-wrong-state ([dir]/tests/fixtures/complete-wrong-state.yaml)\n"
     );
 }
+
+#[tokio::test]
+async fn a_last_run_record_that_cannot_be_written_is_skipped_not_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // `target` is a file here, so target/gws-contract/ cannot be made.
+    std::fs::write(dir.path().join("target"), "").expect("write");
+    let scenario = root().join(SEEDS[0]).to_string_lossy().into_owned();
+    let golden = root().join("golden").to_string_lossy().into_owned();
+    let output = verify_in(dir.path(), &["-q", "--golden", &golden, &scenario], "").await;
+    assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", redact(&output.stderr));
+}
