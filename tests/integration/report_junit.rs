@@ -189,3 +189,38 @@ pub fn fail_fast_pair(dir: &Path) -> (String, String) {
         copy(SEEDS[0], "2-complete.yaml"),
     )
 }
+
+#[tokio::test]
+async fn reports_are_written_even_when_a_pending_golden_cannot_be() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = crate::support::root();
+    let golden = dir.path().join("golden/facebook");
+    std::fs::create_dir_all(&golden).expect("golden dir");
+    let text = std::fs::read_to_string(root.join("golden/facebook/complete.json")).expect("golden");
+    std::fs::write(
+        golden.join("complete.json"),
+        text.replace(r#""state": "Completed""#, r#""state": "LeftChat""#),
+    )
+    .expect("drifted golden");
+    // A directory where the pending golden would go: writing it fails, even as root.
+    std::fs::create_dir_all(golden.join("complete.json.new")).expect("blocker");
+    let golden_dir = arg(dir.path(), "golden");
+    let (json, junit) = (arg(dir.path(), "r.json"), arg(dir.path(), "j.xml"));
+    let output = verify_ci(
+        &[
+            "-q",
+            "--golden",
+            &golden_dir,
+            "--report-json",
+            &json,
+            "--junit",
+            &junit,
+            SEEDS[0],
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(3), "{}", redact(&output.stderr));
+    assert!(Path::new(&json).is_file(), "the JSON report is written");
+    assert!(Path::new(&junit).is_file(), "the JUnit report is written");
+}

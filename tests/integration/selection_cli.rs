@@ -219,3 +219,25 @@ async fn a_last_run_record_that_cannot_be_written_is_skipped_not_an_error() {
     assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stderr));
     assert!(output.stderr.is_empty(), "{}", redact(&output.stderr));
 }
+
+#[tokio::test]
+async fn goldens_of_scenarios_left_out_are_not_unreferenced() {
+    let output = verify_ci(
+        &[
+            "-q",
+            "--unreferenced",
+            "fail",
+            "--filter",
+            "complete",
+            "scenarios/",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stdout));
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("unreferenced"),
+        "{}",
+        redact(&output.stdout)
+    );
+}
