@@ -138,11 +138,7 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         let failed = last_failures(previous)?;
         if failed.is_empty() {
             let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
-            let _ = writeln!(
-                w,
-                "--last-failed: the previous run ({}) recorded no failures; nothing to re-run",
-                previous.display()
-            );
+            let _ = report::render_nothing_to_rerun(&mut *w, previous);
             return Ok(Exit::Passed);
         }
         selection = selection.only(failed);

@@ -144,6 +144,15 @@ pub fn render_list(w: &mut dyn Write, scenarios: &[LoadedScenario]) -> std::io::
     Ok(())
 }
 
+/// `verify --last-failed` after a run without failures.
+pub fn render_nothing_to_rerun(w: &mut dyn Write, previous: &std::path::Path) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "--last-failed: the previous run ({}) recorded no failures; nothing to re-run",
+        previous.display()
+    )
+}
+
 /// The summary: verdict counts, goldens and drifts, pending files, unreferenced files.
 pub fn render_summary(w: &mut dyn Write, report: &RunReport) -> std::io::Result<()> {
     let total = report.outcomes.len() + report.not_run.len();

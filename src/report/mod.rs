@@ -22,7 +22,9 @@ mod terminal;
 mod value;
 
 pub use ci::{GithubSink, GitlabSink, render_annotations, render_gitlab_hint};
-pub use console::{TerminalSink, Verbosity, render_list, render_scenario, render_summary};
+pub use console::{
+    TerminalSink, Verbosity, render_list, render_nothing_to_rerun, render_scenario, render_summary,
+};
 pub use diagnostics::{render_check_ok, render_diagnostics};
 pub use diff::{DIFF_CONTEXT_LINES, text_diff, unified_diff, write_unified_diff};
 pub use drift::render_drift;
