@@ -4,12 +4,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
 use crate::cli::{
-    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, RecordConfig, RunConfig, ServeConfig,
-    TargetChoice, VerifyConfig,
+    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, Invocation, RecordConfig, RunConfig,
+    ServeConfig, TargetChoice, VerifyConfig,
 };
 use crate::error::{Error, Exit};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
-use crate::report::{self, JsonSink, ReportFile, Sink, Sinks, TerminalSink};
+use crate::report::{
+    self, GithubSink, GitlabSink, JsonSink, JunitSink, ProgressSink, ReportFile, Sink, Sinks, TerminalSink,
+};
 use crate::runner::{RunControl, RunError, RunOptions, no_events};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
 use crate::server::{Fault, ReferenceServer};
@@ -20,6 +22,17 @@ use crate::suite::{
 use crate::verdict::{ScenarioOutcome, Verdict};
 
 pub use crate::report::SharedWriter;
+
+/// Runs a validated command, writing its report to `out` (in colour only if `color`) and
+/// errors to `err`.
+pub fn run_with(invocation: Invocation, out: &SharedWriter, err: &SharedWriter) -> Exit {
+    let out = if invocation.color {
+        Arc::clone(out)
+    } else {
+        report::plain(out)
+    };
+    run(invocation.command, &out, err)
+}
 
 /// Runs a validated command, writing its report to `out` and errors to `err`.
 pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
@@ -119,13 +132,34 @@ fn scenario_dirs(paths: &[String]) -> Vec<PathBuf> {
 }
 
 async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWriter) -> Result<Exit, Error> {
-    let scenarios = load_scenarios(&config.run.paths)?;
-    // Report files are checked before anything runs, not after a long run.
-    let mut sinks: Vec<Box<dyn Sink>> = vec![Box::new(TerminalSink::new(Arc::clone(out), scenarios.len()))];
-    if let Some(path) = &config.report_json {
-        let file = ReportFile::prepare("JSON report", path).map_err(SuiteError::from)?;
-        sinks.push(Box::new(JsonSink::new(file)));
+    let loaded = load_scenarios(&config.run.paths)?;
+    let mut selection = config.selection.clone();
+    if let Some(previous) = &config.last_failed {
+        let failed = last_failures(previous)?;
+        if failed.is_empty() {
+            let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+            let _ = report::render_nothing_to_rerun(&mut *w, previous);
+            return Ok(Exit::Passed);
+        }
+        selection = selection.only(failed);
     }
+    let selected = selection.apply(loaded);
+    if config.list {
+        let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = report::render_list(&mut *w, &selected.chosen);
+        let _ = w.flush();
+        return Ok(Exit::Passed);
+    }
+    if selection.narrows() && selected.matched == 0 {
+        return Err(Error::Usage(
+            "no scenario matches the selection (--filter, --tag, --last-failed); `verify --list` shows what \
+             would run"
+                .to_owned(),
+        ));
+    }
+    let scenarios = selected.chosen;
+    // Report files are checked before anything runs, not after a long run.
+    let sinks = build_sinks(&config, out, scenarios.len())?;
     let (goldens, golden_notice) = match &config.run.golden {
         GoldenDir::Given(dir) => (Some(GoldenStore::new(dir)), None),
         GoldenDir::Reference(dir) if dir.is_dir() => (Some(GoldenStore::new(dir)), None),
@@ -154,6 +188,8 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         unreferenced: config.unreferenced,
         scenario_dirs: scenario_dirs(&config.run.paths),
         coverage: config.coverage,
+        left_out: selected.left_out.iter().map(|s| s.path.clone()).collect(),
+        fail_fast: config.fail_fast,
     };
     let endpoint = endpoint(&config.run, &scenarios).await?;
     let opened = endpoint.open().await?;
@@ -163,7 +199,7 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         scenarios,
         Arc::clone(&opened.target),
         &settings,
-        Sinks::new(sinks),
+        sinks,
         control.clone(),
     )
     .await;
@@ -189,6 +225,63 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         exit = Exit::Failed;
     }
     Ok(exit)
+}
+
+/// Every sink the run reports to, file sinks checked for writability first (exit 3 before
+/// anything runs). The progress bar goes first so it is cleared before the summary, and the
+/// CI lines last, after it.
+fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Result<Sinks, Error> {
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+    let mut files: Vec<Box<dyn Sink>> = Vec::new();
+    if let Some(path) = &config.report_json {
+        let file = ReportFile::prepare("JSON report", path).map_err(SuiteError::from)?;
+        files.push(Box::new(JsonSink::new(file)));
+    }
+    if let Some(path) = &config.junit {
+        let file = ReportFile::prepare("JUnit report", path).map_err(SuiteError::from)?;
+        files.push(Box::new(JunitSink::new(file)));
+    }
+    // The record for a later `--last-failed` was not asked for: it is skipped, not an
+    // error, where it cannot be written.
+    if let Some(path) = config
+        .last_run
+        .as_ref()
+        .filter(|p| config.report_json.as_ref() != Some(*p))
+        && let Ok(file) = ReportFile::prepare("last-run record", path)
+    {
+        files.push(Box::new(JsonSink::new(file)));
+    }
+    let progress = (config.output.progress && count > 0).then(|| ProgressSink::new(count));
+    let bar = progress.as_ref().map(ProgressSink::bar);
+    if let Some(progress) = progress {
+        sinks.push(Box::new(progress));
+    }
+    sinks.push(Box::new(
+        TerminalSink::new(Arc::clone(out), count)
+            .with_verbosity(config.output.verbosity)
+            .with_progress(bar),
+    ));
+    if config.output.github {
+        sinks.push(Box::new(GithubSink::new(Arc::clone(out))));
+    }
+    if config.output.gitlab {
+        sinks.push(Box::new(GitlabSink::new(Arc::clone(out), config.junit.clone())));
+    }
+    sinks.append(&mut files);
+    Ok(Sinks::new(sinks))
+}
+
+/// The scenarios that failed or errored in the previous run's JSON report.
+fn last_failures(path: &std::path::Path) -> Result<std::collections::BTreeSet<String>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "--last-failed: cannot read the previous run's report {}: {e} (it is written by `verify` \
+             outside CI, or by --report-json)",
+            path.display()
+        ))
+    })?;
+    report::failed_in_report(&text)
+        .map_err(|reason| Error::Usage(format!("--last-failed: {}: {reason}", path.display())))
 }
 
 /// The exit code of a run: a broken target (3) outranks a scenario the target refused as

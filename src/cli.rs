@@ -5,15 +5,18 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
 use crate::error::Error;
 use crate::golden::RiskClass;
 use crate::profile::load_profile;
+use crate::report::Verbosity;
 use crate::scenario::Millis;
 use crate::server::{Fault, ServerConfig};
-use crate::suite::UnreferencedPolicy;
+use crate::suite::{Selection, Shard, UnreferencedPolicy};
 use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings, UrlCredentials};
 
 /// Environment variable holding the default actors' password.
@@ -26,6 +29,21 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: CommandArgs,
+    /// Colour on standard output: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces it), always or never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour on a terminal, following NO_COLOR and CLICOLOR_FORCE.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 /// The subcommands.
@@ -117,6 +135,38 @@ pub struct VerifyArgs {
     /// scenarios assert, with the gaps (the JSON report carries the same table).
     #[arg(long)]
     pub coverage: bool,
+    /// Also write a JUnit XML report to FILE (a testsuite per scenario file; written
+    /// atomically).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Only scenarios whose name matches GLOB (repeatable: any of them).
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Vec<String>,
+    /// Only scenarios tagged TAG (repeatable: any of them); `!TAG` leaves out those tagged TAG.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Only shard K of N (1-based): a partition by scenario name, the same on every machine and
+    /// stable when scenarios are added.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Start no more scenarios after one fails or errors; the rest are reported as not run.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Only the scenarios that failed or errored in the previous run, as recorded in the
+    /// --report-json FILE, else in target/gws-contract/last-run.json (written outside CI).
+    #[arg(long)]
+    pub last_failed: bool,
+    /// Print the scenarios that would run, after --filter, --tag, --shard and --last-failed,
+    /// and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Print only the summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More detail: -v one line per step with its timing and notification counts; -vv also
+    /// every HTTP exchange and notification per actor, with timestamps.
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// `record` arguments.
@@ -232,6 +282,45 @@ pub struct VerifyConfig {
     pub unreferenced: UnreferencedPolicy,
     /// `--coverage`.
     pub coverage: bool,
+    /// Where to write the JUnit report, if anywhere.
+    pub junit: Option<PathBuf>,
+    /// Which scenarios run (`--filter`, `--tag`, `--shard`).
+    pub selection: Selection,
+    /// `--last-failed`: the previous run's JSON report, whose failures are the ones to run.
+    pub last_failed: Option<PathBuf>,
+    /// Where to record this run for a later `--last-failed` (outside CI only).
+    pub last_run: Option<PathBuf>,
+    /// Print the selection and exit.
+    pub list: bool,
+    /// Stop starting scenarios after the first failure or error.
+    pub fail_fast: bool,
+    /// How the run shows itself on the terminal and to CI systems.
+    pub output: OutputConfig,
+}
+
+/// How a run shows itself: detail on stdout, a progress bar on stderr, CI annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputConfig {
+    /// How much the terminal report says.
+    pub verbosity: Verbosity,
+    /// Show a progress bar on stderr (it is a terminal).
+    pub progress: bool,
+    /// Print GitHub Actions workflow commands (`GITHUB_ACTIONS=true`).
+    pub github: bool,
+    /// Say how to publish the JUnit report in GitLab CI (`GITLAB_CI` is set).
+    pub gitlab: bool,
+}
+
+/// Where `verify` records every run outside CI, for `--last-failed`.
+pub const LAST_RUN_PATH: &str = "target/gws-contract/last-run.json";
+
+/// A validated command and how its output looks.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The command.
+    pub command: Command,
+    /// Whether standard output gets colour.
+    pub color: bool,
 }
 
 /// A validated `record`.
@@ -276,6 +365,10 @@ pub struct ServeConfig {
 
 /// A validated command.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one command is made per process; boxing would buy nothing"
+)]
 pub enum Command {
     /// Run scenarios.
     Verify(VerifyConfig),
@@ -296,6 +389,16 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Validates the arguments and decides on colour, reading the environment where the design
+    /// says so.
+    pub fn into_invocation(self) -> Result<Invocation, Error> {
+        let color = resolve_color(self.color, &env_var, std::io::stdout().is_terminal());
+        Ok(Invocation {
+            command: self.into_command()?,
+            color,
+        })
+    }
+
     /// Validates the arguments, reading the environment where the design says so.
     pub fn into_command(self) -> Result<Command, Error> {
         match self.command {
@@ -314,6 +417,32 @@ impl Cli {
                         )));
                     }
                 };
+                let shard = args
+                    .shard
+                    .as_deref()
+                    .map(str::parse::<Shard>)
+                    .transpose()
+                    .map_err(|e| Error::Usage(e.to_string()))?;
+                let selection = Selection::new(&args.filter, &args.tag, shard)
+                    .map_err(|e| Error::Usage(e.to_string()))?;
+                let last_run = (!in_ci()).then(|| PathBuf::from(LAST_RUN_PATH));
+                let last_failed = args.last_failed.then(|| {
+                    args.report_json
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from(LAST_RUN_PATH))
+                });
+                let verbosity = match (args.quiet, args.verbose) {
+                    (true, _) => Verbosity::Quiet,
+                    (false, 0) => Verbosity::Normal,
+                    (false, 1) => Verbosity::Steps,
+                    (false, _) => Verbosity::Wire,
+                };
+                let output = OutputConfig {
+                    verbosity,
+                    progress: std::io::stderr().is_terminal(),
+                    github: env_var("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+                    gitlab: env_var("GITLAB_CI").is_some_and(|v| !v.is_empty()),
+                };
                 Ok(Command::Verify(VerifyConfig {
                     run: resolve_run(args.run)?,
                     report_json: args.report_json,
@@ -321,6 +450,13 @@ impl Cli {
                     write_pending: !args.no_pending && !in_ci(),
                     unreferenced,
                     coverage: args.coverage,
+                    junit: args.junit,
+                    selection,
+                    last_failed,
+                    last_run,
+                    list: args.list,
+                    fail_fast: args.fail_fast,
+                    output,
                 }))
             }
             CommandArgs::Record(args) => {
@@ -378,6 +514,27 @@ impl Cli {
 /// nothing is written that was not asked for.
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// An environment variable, if it is set and valid UTF-8.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Whether standard output gets colour: `--color always|never` decide; `auto` follows the
+/// conventions (no-color.org, bixense.com/clicolors) the way anstream does — `NO_COLOR` (set,
+/// not empty) turns it off, then `CLICOLOR_FORCE` (not empty or `0`) on, then `CLICOLOR=0`
+/// off, and otherwise it is on exactly on a terminal.
+fn resolve_color(when: ColorWhen, env: &dyn Fn(&str) -> Option<String>, terminal: bool) -> bool {
+    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto if set("NO_COLOR") => false,
+        ColorWhen::Auto if set("CLICOLOR_FORCE") && env("CLICOLOR_FORCE").as_deref() != Some("0") => true,
+        ColorWhen::Auto if env("CLICOLOR").as_deref() == Some("0") => false,
+        ColorWhen::Auto => terminal,
+    }
 }
 
 /// Resolves what `verify` and `record` share, in one place: `--target` over the profile's
@@ -535,6 +692,52 @@ mod tests {
             message.starts_with("--max-body \"lots\" is not a size"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn colour_follows_the_flag_then_no_color_then_clicolor_force_then_the_terminal() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let none = env(&[]);
+        assert!(resolve_color(ColorWhen::Auto, &none, true));
+        assert!(!resolve_color(ColorWhen::Auto, &none, false));
+        assert!(resolve_color(
+            ColorWhen::Always,
+            &env(&[("NO_COLOR", "1")]),
+            false
+        ));
+        assert!(!resolve_color(
+            ColorWhen::Never,
+            &env(&[("CLICOLOR_FORCE", "1")]),
+            true
+        ));
+        assert!(!resolve_color(ColorWhen::Auto, &env(&[("NO_COLOR", "1")]), true));
+        assert!(
+            resolve_color(ColorWhen::Auto, &env(&[("NO_COLOR", "")]), true),
+            "empty means unset"
+        );
+        assert!(resolve_color(
+            ColorWhen::Auto,
+            &env(&[("CLICOLOR_FORCE", "1")]),
+            false
+        ));
+        assert!(!resolve_color(
+            ColorWhen::Auto,
+            &env(&[("CLICOLOR_FORCE", "0")]),
+            false
+        ));
+        assert!(!resolve_color(
+            ColorWhen::Auto,
+            &env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]),
+            true
+        ));
+        assert!(!resolve_color(ColorWhen::Auto, &env(&[("CLICOLOR", "0")]), true));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use gws_contract::cli::Cli;
 fn main() -> ExitCode {
     let out: SharedWriter = Arc::new(Mutex::new(std::io::stdout()));
     let err: SharedWriter = Arc::new(Mutex::new(std::io::stderr()));
-    let exit = match Cli::parse().into_command() {
-        Ok(command) => app::run(command, &out, &err),
+    let exit = match Cli::parse().into_invocation() {
+        Ok(invocation) => app::run_with(invocation, &out, &err),
         Err(error) => {
             app::report_error(&err, &error);
             error.exit_code()

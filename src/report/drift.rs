@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use super::style::WARN;
 use super::value::{short, summarise_notification};
 use crate::golden::{Drift, DriftKind};
 
@@ -71,5 +72,9 @@ pub fn render_drift(w: &mut dyn Write, drift: &Drift) -> io::Result<()> {
         DriftKind::StepMissing => format!("{at}: the golden has this step, the run did not get to it"),
         DriftKind::StepAdded => format!("{at}: the run has a step the golden lacks"),
     };
-    writeln!(w, "  drift ({}) {who}, {step}: {what}", drift.class.name())
+    writeln!(
+        w,
+        "  {WARN}drift ({}){WARN:#} {who}, {step}: {what}",
+        drift.class.name()
+    )
 }

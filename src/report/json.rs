@@ -2,6 +2,8 @@
 //! responses and notifications, failures with their mismatches and patches, drifts, notes),
 //! plus a summary. It is the full record behind the terminal report, for CI tooling.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 
 use super::sink::{ReportEvent, ReportFile, RunReport, Sink, SinkError};
@@ -26,7 +28,7 @@ pub fn json_report(report: &RunReport) -> Value {
             "errored": report.count(Verdict::Error),
             "interrupted": report.count(Verdict::Interrupted),
             "run_interrupted": report.interrupted,
-            "not_run": report.not_run,
+            "not_run": report.not_run.iter().map(|n| &n.name).collect::<Vec<_>>(),
             "golden": {
                 "compared": report.compared(),
                 "notice": report.golden_notice,
@@ -39,6 +41,21 @@ pub fn json_report(report: &RunReport) -> Value {
         "coverage": report.coverage,
         "scenarios": report.outcomes,
     })
+}
+
+/// The names of the scenarios that failed or errored in a JSON report (for `--last-failed`),
+/// or why `text` is not one.
+pub fn failed_in_report(text: &str) -> Result<BTreeSet<String>, String> {
+    let report: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let scenarios = report
+        .get("scenarios")
+        .and_then(Value::as_array)
+        .ok_or_else(|| "no `scenarios` list: not a gws-contract JSON report".to_owned())?;
+    Ok(scenarios
+        .iter()
+        .filter(|s| matches!(s.get("verdict").and_then(Value::as_str), Some("failed" | "error")))
+        .filter_map(|s| s.get("name").and_then(Value::as_str).map(str::to_owned))
+        .collect())
 }
 
 /// `--report-json FILE`.
@@ -64,5 +81,23 @@ impl Sink for JsonSink {
         })?;
         text.push('\n');
         self.file.write(text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_failures_of_a_report_are_its_failed_and_errored_scenarios() {
+        let text = r#"{"version": 2, "scenarios": [
+            {"name": "a", "verdict": "passed"},
+            {"name": "b", "verdict": "failed"},
+            {"name": "c", "verdict": "error"}
+        ]}"#;
+        let failed: Vec<String> = failed_in_report(text).expect("a report").into_iter().collect();
+        assert_eq!(failed, ["b", "c"]);
+        assert!(failed_in_report("{}").is_err());
+        assert!(failed_in_report("not json").is_err());
     }
 }

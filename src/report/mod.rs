@@ -5,6 +5,7 @@
 //! goes; nothing prints directly. Runs feed [`Sink`]s; `record`, `accept` and `compare` have
 //! their own renderers.
 
+mod ci;
 mod console;
 mod coverage;
 mod diagnostics;
@@ -13,19 +14,32 @@ mod drift;
 mod faults;
 mod goldens;
 mod json;
+mod junit;
+mod progress;
 mod sink;
+mod steps;
+mod style;
 mod terminal;
 mod value;
 
-pub use console::{TerminalSink, render_summary};
+pub use ci::{GithubSink, GitlabSink, render_annotations, render_gitlab_hint};
+pub use console::{
+    TerminalSink, Verbosity, render_list, render_nothing_to_rerun, render_scenario, render_summary,
+};
 pub use coverage::render_coverage;
 pub use diagnostics::{render_check_ok, render_diagnostics};
 pub use diff::{DIFF_CONTEXT_LINES, text_diff, unified_diff, write_unified_diff};
 pub use drift::render_drift;
 pub use faults::render_fault_list;
 pub use goldens::{render_accepted, render_compare, render_recorded};
-pub use json::{JSON_REPORT_VERSION, JsonSink, json_report};
-pub use sink::{ReportEvent, ReportFile, RunReport, SharedWriter, Sink, SinkError, Sinks, Unreferenced};
+pub use json::{JSON_REPORT_VERSION, JsonSink, failed_in_report, json_report};
+pub use junit::{JunitSink, junit_report};
+pub use progress::{ProgressSink, progress_message};
+pub use sink::{
+    NotRun, ReportEvent, ReportFile, RunReport, SharedWriter, Sink, SinkError, Sinks, Unreferenced,
+};
+pub use steps::render_steps;
+pub use style::{plain, strip};
 pub use terminal::{
     render_failure_details, render_notes, render_passing_details, render_scenario_line, render_serve_banner,
 };

@@ -35,8 +35,8 @@ pub enum ReportEvent<'a> {
 pub struct RunReport {
     /// Outcomes in input order (scenarios that never started are in `not_run`).
     pub outcomes: Vec<ScenarioOutcome>,
-    /// Names of scenarios that did not run (the run was stopped first).
-    pub not_run: Vec<String>,
+    /// Scenarios that did not run (the run was stopped first, e.g. by `--fail-fast`).
+    pub not_run: Vec<NotRun>,
     /// Why goldens were not used, when they were not (one line for the summary).
     pub golden_notice: Option<String>,
     /// The golden directory, when one applies.
@@ -51,6 +51,15 @@ pub struct RunReport {
     pub coverage: Option<Coverage>,
     /// The run was interrupted (Ctrl-C): what is reported is what ran until then.
     pub interrupted: bool,
+}
+
+/// A scenario that did not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotRun {
+    /// Its name.
+    pub name: String,
+    /// Its file.
+    pub file: PathBuf,
 }
 
 /// An unreferenced file.

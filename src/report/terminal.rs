@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::diff::unified_diff;
 use super::drift::render_drift;
+use super::style::{self, DIM, ERROR, FAIL, PASS, WARN};
 use super::value::{mismatch_line, short, summarise_notification};
 use crate::matching::normalize;
 use crate::runner::StepRef;
@@ -14,15 +15,15 @@ use serde_json::Value;
 
 /// `PASS name (file, N ms)` / `FAIL ...` / `ERROR ...`.
 pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
-    let tag = match outcome.verdict {
-        Verdict::Passed => "PASS ",
-        Verdict::Failed => "FAIL ",
-        Verdict::Error => "ERROR",
-        Verdict::Interrupted => "INTR ",
+    let (tag, style) = match outcome.verdict {
+        Verdict::Passed => ("PASS ", PASS),
+        Verdict::Failed => ("FAIL ", FAIL),
+        Verdict::Error => ("ERROR", ERROR),
+        Verdict::Interrupted => ("INTR ", WARN),
     };
     writeln!(
         w,
-        "{tag} {} ({}, {} ms)",
+        "{style}{tag}{style:#} {} ({}, {} ms)",
         outcome.name,
         outcome.file.display(),
         outcome.duration_ms
@@ -50,7 +51,7 @@ pub fn render_failure_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> i
     )?;
     render_notes(w, outcome)?;
     if let Some(error) = &outcome.error {
-        writeln!(w, "  error: {error}")?;
+        writeln!(w, "  {ERROR}error:{ERROR:#} {error}")?;
         if let (Some(step), Some(pos)) = (&error.step, &error.pos) {
             writeln!(
                 w,
@@ -130,7 +131,7 @@ fn render_note(w: &mut dyn Write, note: &Note) -> io::Result<()> {
         )?,
         NoteKind::Rehandshake { window_ms, reason } => writeln!(
             w,
-            "  warning: {who}, {step}: the CometD session was lost ({reason}) and re-established; \
+            "  {WARN}warning:{WARN:#} {who}, {step}: the CometD session was lost ({reason}) and re-established; \
              notifications during {window_ms} ms may be missing"
         )?,
         NoteKind::Skipped { undefined } => {
@@ -141,10 +142,13 @@ fn render_note(w: &mut dyn Write, note: &Note) -> io::Result<()> {
             )?;
         }
         NoteKind::AdviceClamped { detail } => {
-            writeln!(w, "  warning: {who}, {step}: {detail}")?;
+            writeln!(w, "  {WARN}warning:{WARN:#} {who}, {step}: {detail}")?;
         }
         NoteKind::Teardown { state, reason } => {
-            writeln!(w, "  warning: teardown of state `{state}` failed: {reason}")?;
+            writeln!(
+                w,
+                "  {WARN}warning:{WARN:#} teardown of state `{state}` failed: {reason}"
+            )?;
         }
     }
     Ok(())
@@ -221,15 +225,39 @@ fn count(n: usize) -> String {
     format!("{n} mismatch{}", if n == 1 { "" } else { "es" })
 }
 
+/// One line for a failure: who, which step, what (`agent1, step 1: notification 1 differs (1
+/// mismatch)`), as the terminal heads it.
+pub(super) fn failure_headline(f: &Failure) -> String {
+    let who = f.actor.as_deref().unwrap_or("scenario");
+    format!("{who}, {}: {}", step_name(&f.step), headline(&f.kind))
+}
+
+/// A failure's mismatch lines (`/pointer: expected .., got ..`), in order; none for failures
+/// that are not about values.
+pub(super) fn failure_mismatches(f: &Failure) -> Vec<String> {
+    match &f.kind {
+        FailureKind::Body { mismatches, .. }
+        | FailureKind::Notification { mismatches, .. }
+        | FailureKind::Headers { mismatches } => mismatches.iter().map(mismatch_line).collect(),
+        FailureKind::Unexpected { actual } => vec![summarise_notification(actual)],
+        _ => Vec::new(),
+    }
+}
+
 fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> io::Result<()> {
     let who = f.actor.as_deref().unwrap_or("scenario");
-    writeln!(w, "  {who}, {}: {}", step_name(&f.step), headline(&f.kind))?;
+    writeln!(
+        w,
+        "  {who}, {}: {FAIL}{}{FAIL:#}",
+        step_name(&f.step),
+        headline(&f.kind)
+    )?;
     let at = if f.pos.line > 0 {
         format!("{}:{}:{}", f.pos.file.display(), f.pos.line, f.pos.column)
     } else {
         outcome.file.display().to_string()
     };
-    writeln!(w, "    --> {at} ({})", f.step.label)?;
+    writeln!(w, "    {DIM}-->{DIM:#} {at} ({})", f.step.label)?;
     match &f.kind {
         FailureKind::Body {
             mismatches,
@@ -255,7 +283,8 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
             }
             let diff = unified_diff(&normalize(expected, actual, &outcome.transcript.final_vars()));
             for line in diff.lines() {
-                writeln!(w, "      {line}")?;
+                let style = style::diff_line(line);
+                writeln!(w, "      {style}{line}{style:#}")?;
             }
         }
         FailureKind::Headers { mismatches } => {

@@ -82,16 +82,22 @@ pub async fn run_all(
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut handles = Vec::with_capacity(jobs.len());
     for (index, job) in jobs.into_iter().enumerate() {
-        let permits = Arc::clone(&permits);
+        // Permits are taken here, in input order, not inside the tasks: the runtime may poll
+        // spawned tasks in any order, and scenarios must start in the order given (so that
+        // `--jobs 1` is sequential and a stop holds for every later scenario).
+        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+            handles.push(None);
+            continue;
+        };
+        if control.stopping() {
+            handles.push(None);
+            continue;
+        }
         let target = Arc::clone(&target);
         let events = Arc::clone(&events);
         let control = control.clone();
-        handles.push(tokio::spawn(async move {
-            // The semaphore is never closed, so acquiring cannot fail.
-            let _permit = permits.acquire_owned().await;
-            if control.stopping() {
-                return None;
-            }
+        handles.push(Some(tokio::spawn(async move {
+            let _permit = permit;
             events(&RunEvent::ScenarioStarted {
                 index,
                 name: job.loaded.name.clone(),
@@ -102,14 +108,17 @@ pub async fn run_all(
                 index,
                 transcript: Arc::clone(&transcript),
             });
-            Some(transcript)
-        }));
+            transcript
+        })));
     }
     let mut transcripts = Vec::with_capacity(handles.len());
     for handle in handles {
         // A scenario task only fails by panicking; its scenario then has no transcript and
         // the caller reports it as not run.
-        transcripts.push(handle.await.ok().flatten());
+        transcripts.push(match handle {
+            Some(handle) => handle.await.ok(),
+            None => None,
+        });
     }
     transcripts
 }

@@ -4,10 +4,12 @@
 
 mod endpoint;
 mod record;
+mod select;
 mod verify;
 
 pub use endpoint::{Endpoint, Opened};
 pub use record::{GoldenChange, RecordReport, RecordSettings, RecordedGolden, record};
+pub use select::{Selected, Selection, SelectionError, Shard, shard_of};
 pub use verify::{UnreferencedPolicy, VerifySettings, verify};
 
 use std::path::PathBuf;

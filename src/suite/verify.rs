@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::SuiteError;
 use crate::golden::{GoldenCheck, GoldenError, GoldenStore, RiskClass, Rules, observed_counts, record};
-use crate::report::{ReportEvent, RunReport, Sinks, Unreferenced};
+use crate::report::{NotRun, ReportEvent, RunReport, Sinks, Unreferenced};
 use crate::runner::{
     EventSink, Job, Purpose, RunControl, RunError, RunEvent, RunOptions, ScenarioPlan, Stop, Transcript,
     run_all,
@@ -53,6 +53,10 @@ pub struct VerifySettings {
     pub scenario_dirs: Vec<PathBuf>,
     /// Compute operations × states exercised and notification types asserted.
     pub coverage: bool,
+    /// Scenario files that were loaded but not selected: their goldens are not unreferenced.
+    pub left_out: Vec<PathBuf>,
+    /// Start no more scenarios once one has failed or errored.
+    pub fail_fast: bool,
 }
 
 struct Prepared {
@@ -92,6 +96,7 @@ pub async fn verify(
         let scenarios = scenarios.clone();
         let prepared = Arc::new(prepared);
         let fail_on = settings.fail_on;
+        let fail_fast = settings.fail_fast.then(|| control.clone());
         Arc::new(move |event: &RunEvent| {
             sinks.event(ReportEvent::Run(event));
             let RunEvent::ScenarioObserved { index, transcript } = event else {
@@ -107,6 +112,11 @@ pub async fn verify(
                 (None, _) => GoldenInput::NotConfigured,
             };
             let outcome = judge(loaded, Arc::clone(transcript), input, fail_on);
+            if let Some(control) = &fail_fast
+                && outcome.verdict != Verdict::Passed
+            {
+                control.stop_starting();
+            }
             sinks.event(ReportEvent::ScenarioFinished {
                 index: *index,
                 outcome: &outcome,
@@ -128,35 +138,59 @@ pub async fn verify(
             (Some(outcome), _) => report.outcomes.push(outcome),
             // Observed but never judged: the scenario's task failed. Never a pass.
             (None, Some(transcript)) => report.outcomes.push(internal_error(loaded, &transcript)),
-            (None, None) => report.not_run.push(loaded.name.clone()),
+            (None, None) => report.not_run.push(NotRun {
+                name: loaded.name.clone(),
+                file: loaded.path.clone(),
+            }),
         }
-    }
-    if let Some(store) = &settings.goldens {
-        if settings.write_pending {
-            report.pending = write_pending(store, &rules, &report.outcomes)?;
-        }
-        report.unreferenced = match settings.unreferenced {
-            UnreferencedPolicy::Ignore => Vec::new(),
-            // Scenarios without goldens are counted in the summary already.
-            UnreferencedPolicy::Warn => unreferenced(store, &scenarios, &settings.scenario_dirs)?
-                .into_iter()
-                .filter(|(kind, _)| *kind == Unreferenced::GoldenWithoutScenario)
-                .collect(),
-            UnreferencedPolicy::Fail => unreferenced(store, &scenarios, &settings.scenario_dirs)?,
-        };
     }
     if settings.coverage {
-        let runs: Vec<(&LoadedScenario, &Transcript)> = scenarios
+        let runs: Vec<(&LoadedScenario, &Transcript)> = report
+            .outcomes
             .iter()
-            .map(AsRef::as_ref)
-            .zip(&report.outcomes)
-            .filter(|(s, o)| s.name == o.name)
-            .map(|(s, o)| (s, o.transcript.as_ref()))
+            .filter_map(|o| {
+                let loaded = scenarios.iter().find(|s| s.name == o.name)?;
+                Some((loaded.as_ref(), o.transcript.as_ref()))
+            })
             .collect();
         report.coverage = Some(coverage(&runs));
     }
+    // The reports are written whatever happens next: a pending golden that cannot be written
+    // is an error of its own, not a reason to lose the run's reports.
+    let after = finish_goldens(&mut report, &scenarios, &rules, settings);
     sinks.finish(&report)?;
+    after?;
     Ok(report)
+}
+
+/// Pending goldens and unreferenced files, into `report`.
+fn finish_goldens(
+    report: &mut RunReport,
+    scenarios: &[Arc<LoadedScenario>],
+    rules: &Rules,
+    settings: &VerifySettings,
+) -> Result<(), SuiteError> {
+    let Some(store) = &settings.goldens else {
+        return Ok(());
+    };
+    if settings.write_pending {
+        report.pending = write_pending(store, rules, &report.outcomes)?;
+    }
+    let referenced: Vec<&Path> = scenarios
+        .iter()
+        .map(|s| s.path.as_path())
+        .chain(settings.left_out.iter().map(PathBuf::as_path))
+        .collect();
+    report.unreferenced = match settings.unreferenced {
+        UnreferencedPolicy::Ignore => Vec::new(),
+        // Scenarios without goldens are counted in the summary already.
+        UnreferencedPolicy::Warn => unreferenced(store, scenarios, &referenced, &settings.scenario_dirs)?
+            .into_iter()
+            .filter(|(kind, _)| *kind == Unreferenced::GoldenWithoutScenario)
+            .collect(),
+        UnreferencedPolicy::Fail => unreferenced(store, scenarios, &referenced, &settings.scenario_dirs)?,
+    };
+    Ok(())
 }
 
 fn internal_error(loaded: &LoadedScenario, transcript: &Transcript) -> ScenarioOutcome {
@@ -232,16 +266,18 @@ fn write_pending(
     Ok(written)
 }
 
-/// Scenarios without goldens, and goldens below the directories the run was given whose
-/// scenarios do not exist.
+/// Scenarios of the run without goldens, and goldens below the directories the run was given
+/// whose scenarios do not exist (`referenced`: every loaded scenario, selected or not).
 fn unreferenced(
     store: &GoldenStore,
     scenarios: &[Arc<LoadedScenario>],
+    referenced: &[&Path],
     dirs: &[PathBuf],
 ) -> Result<Vec<(Unreferenced, PathBuf)>, SuiteError> {
-    let expected: BTreeSet<PathBuf> = scenarios.iter().map(|s| store.path_for(&s.path)).collect();
+    let run: BTreeSet<PathBuf> = scenarios.iter().map(|s| store.path_for(&s.path)).collect();
+    let expected: BTreeSet<PathBuf> = referenced.iter().map(|p| store.path_for(p)).collect();
     let mut found = Vec::new();
-    for path in &expected {
+    for path in &run {
         if !path.is_file() {
             found.push((Unreferenced::ScenarioWithoutGolden, path.clone()));
         }

@@ -13,7 +13,7 @@ use crate::support::start_server;
 /// although the report does not show it), then reads its own user sending secret-looking
 /// headers of its own; its `Cookie` replaces the session cookie, so the response opens a new
 /// session with `Set-Cookie` and a new CSRF token.
-const SCENARIO: &str = "\
+pub const SCENARIO: &str = "\
 name: csrf-secrets
 actors: [agent1]
 given:
