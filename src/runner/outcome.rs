@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::error::RunError;
 use crate::matching::Mismatch;
-use crate::scenario::SourcePos;
+use crate::scenario::{SourcePos, StatusSpec};
 use crate::transport::{HttpRequest, HttpResponse};
 
 /// The verdict on one scenario.
@@ -68,8 +68,8 @@ pub struct Failure {
 pub enum FailureKind {
     /// Wrong HTTP status.
     Status {
-        /// Expected status.
-        expected: u16,
+        /// The accepted statuses.
+        expected: StatusSpec,
         /// Actual status.
         actual: u16,
         /// The response body, for context.

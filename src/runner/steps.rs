@@ -210,15 +210,15 @@ impl Run<'_> {
         actor: &str,
         step: &StepRef,
     ) {
-        if let Some(expected) = spec.status
-            && expected != response.status
+        if let Some(expected) = &spec.status
+            && !expected.matches(response.status)
         {
             self.fail(
                 step,
                 Some(actor),
                 loc,
                 FailureKind::Status {
-                    expected,
+                    expected: expected.clone(),
                     actual: response.status,
                     body: response.body.clone(),
                 },

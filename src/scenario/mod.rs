@@ -12,6 +12,7 @@ mod locate;
 mod model;
 mod recover;
 mod schema;
+mod status;
 mod suggest;
 mod validate;
 mod yaml_error;
@@ -25,3 +26,4 @@ pub use model::{
     Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
 };
 pub use schema::scenario_schema_json;
+pub use status::{StatusPattern, StatusSpec};

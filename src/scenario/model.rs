@@ -17,6 +17,7 @@ use serde_saphyr::Spanned;
 
 use super::Millis;
 use super::schema::{JsonPointer, step_shapes};
+use super::status::StatusSpec;
 use super::suggest::closest;
 use super::yaml_error::HELP_SEPARATOR;
 
@@ -226,9 +227,9 @@ fn default_method() -> String {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSpec {
-    /// Expected status code.
+    /// Expected status: a code, a class (`4xx`) or a list of them.
     #[serde(default)]
-    pub status: Option<u16>,
+    pub status: Option<StatusSpec>,
     /// Expected headers (names case-insensitive; values matched leniently as strings).
     #[serde(default)]
     pub headers: BTreeMap<String, Value>,
