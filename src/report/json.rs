@@ -19,6 +19,7 @@ pub fn json_report(outcomes: &[ScenarioOutcome]) -> Value {
             "passed": count(Verdict::Passed),
             "failed": count(Verdict::Failed),
             "errored": count(Verdict::Error),
+            "skipped": count(Verdict::Skipped),
         },
         "scenarios": outcomes,
     })

@@ -16,6 +16,7 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
         Verdict::Passed => "PASS ",
         Verdict::Failed => "FAIL ",
         Verdict::Error => "ERROR",
+        Verdict::Skipped => "SKIP ",
     };
     writeln!(
         w,
@@ -59,6 +60,14 @@ pub fn render_notes(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<
                     w,
                     "  note: {step} and the steps after it were not run: {} (an earlier capture found nothing)",
                     undefined_variables(undefined)
+                )?;
+            }
+            NoteKind::Unmet { requirements } => {
+                let names: Vec<&str> = requirements.iter().map(|r| r.name()).collect();
+                writeln!(
+                    w,
+                    "  note: not run: it requires {}, which the target does not enable (profile: `csrf: true`)",
+                    names.join(", ")
                 )?;
             }
             NoteKind::Teardown { state, reason } => {
@@ -201,16 +210,22 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
     Ok(())
 }
 
-/// `N scenario(s): N passed, N failed, N errored`.
+/// `N scenario(s): N passed, N failed, N errored`, plus `, N skipped` when any were.
 pub fn render_summary(w: &mut dyn Write, outcomes: &[ScenarioOutcome]) -> io::Result<()> {
     let count = |v: Verdict| outcomes.iter().filter(|o| o.verdict == v).count();
+    let skipped = count(Verdict::Skipped);
     writeln!(
         w,
-        "{} scenario(s): {} passed, {} failed, {} errored",
+        "{} scenario(s): {} passed, {} failed, {} errored{}",
         outcomes.len(),
         count(Verdict::Passed),
         count(Verdict::Failed),
-        count(Verdict::Error)
+        count(Verdict::Error),
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        }
     )
 }
 

@@ -13,7 +13,7 @@ use super::outcome::{Failure, FailureKind, Note, NoteKind, ScenarioOutcome, Step
 use super::streams::ActorStream;
 use crate::bayeux::{BayeuxClient, BayeuxConfig};
 use crate::matching::{Vars, interpolate, resolve_pointer};
-use crate::scenario::{LoadedScenario, SourcePos, StreamMode};
+use crate::scenario::{LoadedScenario, Requirement, SourcePos, StreamMode};
 use crate::target::Target;
 use crate::transport::{ActorHttp, StateHook};
 
@@ -118,6 +118,20 @@ pub async fn run_scenario(
             error,
         }
     };
+    let unmet = unmet_requirements(&loaded.scenario.requires, &target);
+    if !unmet.is_empty() {
+        let mut outcome = finish(vars, Vec::new(), Vec::new(), Vec::new(), None);
+        outcome.verdict = Verdict::Skipped;
+        outcome.notes.push(Note {
+            step: StepRef {
+                number: 0,
+                label: "requires".to_owned(),
+            },
+            actor: None,
+            kind: NoteKind::Unmet { requirements: unmet },
+        });
+        return outcome;
+    }
     let hook = match StateHook::new(Arc::clone(&target)) {
         Ok(hook) => hook,
         Err(e) => {
@@ -168,6 +182,20 @@ pub async fn run_scenario(
     };
     run.teardown().await;
     finish(run.vars, run.steps, run.failures, run.notes, error)
+}
+
+/// The features `requires` names that `target` does not enable.
+fn unmet_requirements(requires: &[Requirement], target: &Target) -> Vec<Requirement> {
+    let mut unmet: Vec<Requirement> = requires
+        .iter()
+        .copied()
+        .filter(|r| match r {
+            Requirement::Csrf => !target.csrf,
+        })
+        .collect();
+    unmet.sort();
+    unmet.dedup();
+    unmet
 }
 
 /// Logs every actor in and subscribes its stream before anything happens on the target.

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::error::RunError;
 use crate::matching::Mismatch;
-use crate::scenario::{SourcePos, StatusSpec};
+use crate::scenario::{Requirement, SourcePos, StatusSpec};
 use crate::transport::{HttpRequest, HttpResponse};
 
 /// The verdict on one scenario.
@@ -22,6 +22,9 @@ pub enum Verdict {
     Failed,
     /// The scenario could not run to the end (target unreachable, hook refused, ...).
     Error,
+    /// Not run: the target lacks a feature the scenario `requires:` (neither a pass nor a
+    /// failure).
+    Skipped,
 }
 
 /// Which step something belongs to.
@@ -179,6 +182,11 @@ pub enum NoteKind {
     Skipped {
         /// The variables the first skipped step needed.
         undefined: Vec<String>,
+    },
+    /// The scenario was not run: the target does not enable these `requires:` features.
+    Unmet {
+        /// The missing features.
+        requirements: Vec<Requirement>,
     },
     /// A state teardown failed.
     Teardown {

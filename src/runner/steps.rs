@@ -12,8 +12,8 @@ use super::exec::{Run, Stop};
 use super::notify::Phase;
 use super::outcome::{FailureKind, StepOutcome, StepRef};
 use crate::matching::{Mismatch, match_value, normalize};
-use crate::scenario::{Given, Millis, RequestSpec, ResponseSpec, Step, StepKind, locate_pointer};
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::scenario::{AuthMode, Given, Millis, RequestSpec, ResponseSpec, Step, StepKind, locate_pointer};
+use crate::transport::{HttpRequest, HttpResponse, RequestAuth};
 
 impl Run<'_> {
     /// The notification timeout of a step: its own, else the scenario's, else the default.
@@ -194,11 +194,18 @@ impl Run<'_> {
             };
             headers.push((name.clone(), value));
         }
+        let auth = match step.value.auth.as_ref().map(|a| a.value) {
+            None => RequestAuth::Actor,
+            Some(AuthMode::None) => RequestAuth::None,
+            Some(AuthMode::Wrong) => RequestAuth::WrongPassword,
+            Some(AuthMode::NoCsrf) => RequestAuth::NoCsrf,
+        };
         Ok(HttpRequest {
             method: request.method.clone(),
             path,
             headers,
             body,
+            auth,
         })
     }
 

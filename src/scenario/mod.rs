@@ -4,6 +4,7 @@
 //! This module owns the scenario *format*. It does no network I/O; the only I/O is reading
 //! scenario files in [`load`].
 
+mod access;
 mod diagnostic;
 mod discover;
 mod duration;
@@ -17,6 +18,7 @@ mod suggest;
 mod validate;
 mod yaml_error;
 
+pub use access::{AuthMode, Requirement};
 pub use diagnostic::{Diagnostic, SourcePos};
 pub use discover::discover;
 pub use duration::Millis;

@@ -16,6 +16,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::Millis;
+use super::access::{AuthMode, Requirement};
 use super::schema::{JsonPointer, step_shapes};
 use super::status::StatusSpec;
 use super::suggest::closest;
@@ -39,6 +40,9 @@ pub struct Scenario {
     /// Free-form tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Target features the scenario needs (e.g. `csrf`); without them it is skipped.
+    #[serde(default)]
+    pub requires: Vec<Requirement>,
     /// The actors taking part; credentials come from the target profile.
     #[schemars(with = "Vec<String>", length(min = 1))]
     pub actors: Vec<Spanned<String>>,
@@ -102,6 +106,11 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "Option<ResponseSpec>")]
     pub response: Option<Spanned<ResponseSpec>>,
+    /// Send the request with no credentials (`none`), a wrong password (`wrong`) or without
+    /// the CSRF token (`no-csrf`) instead of as the actor normally does (HTTP steps).
+    #[serde(default)]
+    #[schemars(with = "Option<AuthMode>")]
+    pub auth: Option<Spanned<AuthMode>>,
     /// A state-hook call instead of a request, e.g. `customer message`.
     #[serde(default)]
     pub state: Option<String>,

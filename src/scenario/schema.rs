@@ -63,7 +63,8 @@ pub fn step_shapes() -> Value {
                 "state": { "type": "string" },
                 "actor": { "type": "null" },
                 "request": { "type": "null" },
-                "response": { "type": "null" }
+                "response": { "type": "null" },
+                "auth": { "type": "null" }
             }
         }
     ])

@@ -161,6 +161,13 @@ impl Checker<'_> {
                         Some("capture from the hook's reply with `capture:` instead".to_owned()),
                     );
                 }
+                if let Some(auth) = &s.auth {
+                    self.report(
+                        pos(&auth.referenced),
+                        format!("step {number}: `auth:` belongs to request steps, not to `state:` steps"),
+                        Some("the state hook is called without actor credentials".to_owned()),
+                    );
+                }
             }
             (Some(_), None, None) => self.report(
                 at,

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
-use crate::target::{Login, Target};
+use crate::target::{Login, Secret, Target};
 
 /// A request ready to send (placeholders already resolved). Sensitive header values are sent
 /// as they are but redacted when the request is serialised (reports) or debug-printed.
@@ -30,6 +30,34 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// JSON body.
     pub body: Option<Value>,
+    /// How the request authenticates (the actor's session unless a step says otherwise).
+    #[serde(skip_serializing_if = "RequestAuth::is_actor")]
+    pub auth: RequestAuth,
+}
+
+/// How a request authenticates. Anything but [`RequestAuth::Actor`] is a deliberately wrong
+/// request, for scenarios that check the target refuses it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestAuth {
+    /// The actor's session: Basic auth, its cookies, and the CSRF token when the target
+    /// wants one.
+    #[default]
+    Actor,
+    /// No credentials and a fresh cookie jar: the actor's JSESSIONID would still
+    /// authenticate the request.
+    None,
+    /// The actor's user name with a made-up password (never the real one), and a fresh
+    /// cookie jar.
+    WrongPassword,
+    /// The actor's credentials and session, but no CSRF token.
+    NoCsrf,
+}
+
+impl RequestAuth {
+    fn is_actor(&self) -> bool {
+        *self == RequestAuth::Actor
+    }
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -39,6 +67,7 @@ impl std::fmt::Debug for HttpRequest {
             .field("path", &self.path)
             .field("headers", &redact_headers(&self.headers))
             .field("body", &self.body)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -208,15 +237,28 @@ impl ActorHttp {
             method,
             reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
         );
-        let mut builder = self.client.request(method, url.clone());
+        let client = match request.auth {
+            RequestAuth::Actor | RequestAuth::NoCsrf => self.client.clone(),
+            RequestAuth::None | RequestAuth::WrongPassword => reqwest::Client::builder()
+                .build()
+                .map_err(|e| TransportError::Client(e.to_string()))?,
+        };
+        let mut builder = client.request(method, url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let response = self
-            .authorise(builder, modifying)
+        let builder = match request.auth {
+            RequestAuth::Actor => self.authorise(builder, modifying),
+            RequestAuth::NoCsrf => self.authorise(builder, false),
+            RequestAuth::None => builder,
+            RequestAuth::WrongPassword => {
+                builder.basic_auth(&self.login.user, Some(wrong_password(&self.login.password)))
+            }
+        };
+        let response = builder
             .timeout(self.target.request_timeout)
             .send()
             .await
@@ -245,6 +287,16 @@ impl ActorHttp {
         }
         builder
     }
+}
+
+/// A password that is certainly not `real`: random, so no file or report ever holds one that
+/// works, and checked against the real one rather than assumed different.
+fn wrong_password(real: &Secret) -> String {
+    let mut wrong = format!("wrong-{:016x}", rand::random::<u64>());
+    if wrong == real.expose() {
+        wrong.push('!');
+    }
+    wrong
 }
 
 /// Reads status, headers (secrets redacted) and body; a non-JSON body is kept as text so

@@ -16,6 +16,7 @@ mod reports;
 mod runner_exits;
 mod runner_rehandshake;
 mod runner_requests;
+mod runner_requires;
 mod runner_streams;
 mod safety_credentials;
 mod safety_logins;

@@ -162,3 +162,19 @@ fn malformed_status_matchers_point_at_the_value() {
     insta::assert_snapshot!(text);
     assert_eq!(positions(&d), [(8, 15), (12, 21), (16, 15)]);
 }
+
+#[test]
+fn malformed_auth_and_requirements_point_at_the_value_and_suggest_one() {
+    let (d, text) = problems("tests/fixtures/invalid/malformed-auth.yaml");
+    insta::assert_snapshot!(text);
+    assert!(text.contains("did you mean `csrf`?"), "{text}");
+    assert!(text.contains("did you mean `none`?"), "{text}");
+    assert_eq!(positions(&d), [(3, 12), (8, 11), (11, 11)]);
+}
+
+#[test]
+fn auth_on_a_state_step_is_refused() {
+    let (d, text) = problems("tests/fixtures/invalid/auth-on-state-step.yaml");
+    insta::assert_snapshot!(text);
+    assert_eq!(positions(&d), [(7, 11)]);
+}

@@ -116,6 +116,8 @@ fn schema_rejects_unknown_keys_bad_modes_and_mixed_steps() {
         "step-shape",
         "empty-lists",
         "malformed-status",
+        "malformed-auth",
+        "auth-on-state-step",
     ] {
         let path = PathBuf::from(format!("tests/fixtures/invalid/{fixture}.yaml"));
         let text = std::fs::read_to_string(root().join(&path)).expect("fixture readable");

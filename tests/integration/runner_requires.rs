@@ -1,0 +1,47 @@
+//! `requires:` and `auth:` at run time: a scenario needing CSRF is skipped (neither passed nor
+//! failed, counted apart) against a target without it and runs against one with it; a step's
+//! `auth:` reaches the target as a deliberately wrong request.
+
+use std::sync::Arc;
+
+use gws_contract::runner::{NoteKind, RunOptions, Verdict, run_scenario};
+use gws_contract::scenario::{Requirement, load_file};
+use gws_contract::server::ServerConfig;
+use gws_contract::target::{Secret, Target};
+
+use crate::support::{redact, root, run_cli, start_server, target_for};
+
+const REQUIRES_CSRF: &str = "tests/fixtures/runner/requires-csrf.yaml";
+
+#[tokio::test]
+async fn a_scenario_requiring_csrf_is_skipped_without_it_and_runs_with_it() {
+    let loaded = load_file(&root().join(REQUIRES_CSRF)).expect("fixture loads");
+
+    let plain = start_server(ServerConfig::default()).await;
+    let skipped = run_scenario(&loaded, target_for(&plain), &RunOptions::default()).await;
+    assert_eq!(skipped.verdict, Verdict::Skipped, "{skipped:#?}");
+    assert!(skipped.steps.is_empty(), "nothing is sent: {:#?}", skipped.steps);
+    assert!(matches!(
+        &skipped.notes[..],
+        [n] if matches!(&n.kind, NoteKind::Unmet { requirements } if requirements == &[Requirement::Csrf])
+    ));
+
+    let guarded = start_server(ServerConfig {
+        csrf: true,
+        ..ServerConfig::default()
+    })
+    .await;
+    let base = url::Url::parse(&guarded.url()).expect("URL");
+    let mut target = Target::with_defaults(base, Secret::new("password"));
+    target.csrf = true;
+    let ran = run_scenario(&loaded, Arc::new(target), &RunOptions::default()).await;
+    assert_eq!(ran.verdict, Verdict::Passed, "{:#?}", ran.failures);
+    assert_eq!(ran.steps.len(), 1);
+}
+
+#[tokio::test]
+async fn skipped_scenarios_read_as_such_count_apart_and_do_not_fail_the_run() {
+    let output = run_cli(&["verify", REQUIRES_CSRF, "scenarios/facebook/complete.yaml"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stderr));
+    insta::assert_snapshot!(redact(&output.stdout));
+}
