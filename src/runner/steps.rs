@@ -141,7 +141,7 @@ impl Run<'_> {
                 })?;
                 self.capture(&s.capture, &response.body, &step_ref, Some(actor));
                 if let Some(spec) = &s.response {
-                    self.check_response(&spec.value, &spec.referenced, &response, actor, &step_ref);
+                    self.check_response(&spec.value, &spec.referenced, &response, Some(actor), &step_ref);
                 }
                 outcome.actor = Some(actor.to_owned());
                 outcome.request = Some(http_request);
@@ -151,6 +151,9 @@ impl Run<'_> {
                 let params = self.interpolate(params, &step_ref, None, &step.referenced)?;
                 let reply = self.call_hook(state, &params).await?;
                 self.capture(&s.capture, &reply.body, &step_ref, None);
+                if let Some(spec) = &s.response {
+                    self.check_response(&spec.value, &spec.referenced, &reply, None, &step_ref);
+                }
                 outcome.response = Some(reply);
             }
         }
@@ -214,7 +217,7 @@ impl Run<'_> {
         spec: &ResponseSpec,
         loc: &serde_saphyr::Location,
         response: &HttpResponse,
-        actor: &str,
+        actor: Option<&str>,
         step: &StepRef,
     ) {
         if let Some(expected) = &spec.status
@@ -222,7 +225,7 @@ impl Run<'_> {
         {
             self.fail(
                 step,
-                Some(actor),
+                actor,
                 loc,
                 FailureKind::Status {
                     expected: expected.clone(),
@@ -235,7 +238,7 @@ impl Run<'_> {
         if !header_mismatches.is_empty() {
             self.fail(
                 step,
-                Some(actor),
+                actor,
                 loc,
                 FailureKind::Headers {
                     mismatches: header_mismatches,
@@ -247,7 +250,7 @@ impl Run<'_> {
             if !mismatches.is_empty() {
                 self.fail(
                     step,
-                    Some(actor),
+                    actor,
                     loc,
                     FailureKind::Body {
                         mismatch_lines: self.lines_of(&mismatches, loc),

@@ -102,7 +102,8 @@ pub struct Step {
     /// The request (HTTP steps).
     #[serde(default)]
     pub request: Option<RequestSpec>,
-    /// Expected response (HTTP steps).
+    /// Expected response (HTTP steps), or expected reply of the state hook (state steps, e.g.
+    /// what `customer transcript` shows the customer).
     #[serde(default)]
     #[schemars(with = "Option<ResponseSpec>")]
     pub response: Option<Spanned<ResponseSpec>>,

@@ -154,13 +154,6 @@ impl Checker<'_> {
                 if let Some(params) = &s.params {
                     self.vars_in(params, scope, at);
                 }
-                if s.response.is_some() {
-                    self.report(
-                        self.key_in_step(at, "response"),
-                        format!("step {number}: `response:` belongs to request steps, not to `state:` steps"),
-                        Some("capture from the hook's reply with `capture:` instead".to_owned()),
-                    );
-                }
                 if let Some(auth) = &s.auth {
                     self.report(
                         pos(&auth.referenced),

@@ -1,10 +1,10 @@
-//! `requires:` and `auth:` at run time: a scenario needing CSRF is skipped (neither passed nor
-//! failed, counted apart) against a target without it and runs against one with it; a step's
-//! `auth:` reaches the target as a deliberately wrong request.
+//! The suite's format additions at run time: a scenario needing CSRF is skipped (neither
+//! passed nor failed, counted apart) against a target without it and runs against one with it;
+//! a state step's `response:` checks the hook's reply.
 
 use std::sync::Arc;
 
-use gws_contract::runner::{NoteKind, RunOptions, Verdict, run_scenario};
+use gws_contract::runner::{FailureKind, NoteKind, RunOptions, Verdict, run_scenario};
 use gws_contract::scenario::{Requirement, load_file};
 use gws_contract::server::ServerConfig;
 use gws_contract::target::{Secret, Target};
@@ -44,4 +44,23 @@ async fn skipped_scenarios_read_as_such_count_apart_and_do_not_fail_the_run() {
     let output = run_cli(&["verify", REQUIRES_CSRF, "scenarios/facebook/complete.yaml"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stderr));
     insta::assert_snapshot!(redact(&output.stdout));
+}
+
+#[tokio::test]
+async fn a_state_steps_response_checks_the_hooks_reply() {
+    let server = start_server(ServerConfig::default()).await;
+    let outcome = crate::support::run_file(&server, "tests/fixtures/runner/state-reply.yaml").await;
+    assert_eq!(outcome.verdict, Verdict::Failed);
+    let failures: Vec<(usize, Option<&str>, bool)> = outcome
+        .failures
+        .iter()
+        .map(|f| {
+            (
+                f.step.number,
+                f.actor.as_deref(),
+                matches!(f.kind, FailureKind::Body { .. }),
+            )
+        })
+        .collect();
+    assert_eq!(failures, [(4, None, true)], "{:#?}", outcome.failures);
 }
