@@ -7,7 +7,8 @@
 //! allows one outstanding connect; the older one returns without taking events, so none are
 //! lost to a poll its client abandoned), the server shuts down, or the hold time passes.
 //! Unknown or expired clients get `402::Unknown client` with `advice.reconnect = "handshake"`,
-//! as CometD 3 (GWS's version) answers. A client that holds no connect and has not connected
+//! as CometD 3 (GWS's version) answers; subscriptions outside the user's own `/v2/me/` topics
+//! are denied (`403:CHANNEL:Permission Denied`). A client that holds no connect and has not connected
 //! within `maxInterval` is expired. Every request is authenticated like the REST API (Basic
 //! or JSESSIONID); CSRF tokens are not required here, because no CometD message modifies
 //! contact-center data.
@@ -183,6 +184,12 @@ fn subscribe(world: &SharedWorld, user: &str, message: &Message, add: bool) -> M
             ..failed(message, &format!("403:{bad}:subscription_invalid"), None)
         };
     }
+    if add && let Some(denied) = channels.iter().find(|c| !readable(c)) {
+        return Message {
+            subscription: message.subscription.clone(),
+            ..failed(message, &format!("403:{denied}:Permission Denied"), None)
+        };
+    }
     for channel in channels {
         if add {
             client.subscriptions.insert(channel);
@@ -195,6 +202,13 @@ fn subscribe(world: &SharedWorld, user: &str, message: &Message, add: bool) -> M
         subscription: message.subscription.clone(),
         ..reply_to(message)
     }
+}
+
+/// Whether a user may subscribe to `channel`: GWS topics are the user's own, under `/v2/me/`
+/// (reference §4.4), so another user's or any other channel is denied, as Bayeux's
+/// `403:/bar/baz:Permission Denied` sample shows.
+fn readable(channel: &str) -> bool {
+    channel.starts_with("/v2/me/") && channel.len() > "/v2/me/".len()
 }
 
 fn disconnect(world: &SharedWorld, message: &Message) -> Message {
