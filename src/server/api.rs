@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use super::auth::authenticate;
 use super::body::{gws_error, json_object, method_not_allowed, not_found, read};
 use super::cometd;
-use super::facebook::{FbSession, Order, SeatState, operate};
-use super::faults::apply;
+use super::facebook::{FbSession, Order, PROPERTIES_UPDATED, SeatState, operate, state_change};
+use super::faults::{Fault, apply};
 use super::hook;
 use super::world::{SharedWorld, World, lock};
 
@@ -101,6 +101,12 @@ async fn operation(
         Err(error) => return authed.finish(error.into_response()),
     };
     let outcome = operate(&mut w, &authed.user, &id, &request);
+    if !outcome.succeeded() && w.config.faults.contains(&Fault::RefusalNotifies) {
+        let view = seated(&w, &id, &authed.user).map(|s| s.current(&w.dir, &authed.user, Order::AgentsFirst));
+        if let Some(view) = view {
+            w.publish(&authed.user, state_change(PROPERTIES_UPDATED, None, view));
+        }
+    }
     let users: Vec<String> = w.dir.users.keys().cloned().collect();
     let delivery = apply(&w.config.faults, outcome, &users);
     for out in delivery.now {

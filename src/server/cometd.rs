@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::auth::authenticate;
 use super::body::read;
+use super::faults::Fault;
 use super::ids;
 use super::world::{Client, SharedWorld, lock};
 use crate::bayeux::{Advice, Message};
@@ -76,6 +77,11 @@ pub(crate) async fn handle(
     if let Some(message) = connect {
         replies.extend(self::connect(&world, &authed.user, &message).await);
     }
+    if lock(&world).config.faults.contains(&Fault::MetaReplyWithoutId) {
+        for reply in replies.iter_mut().filter(|r| r.channel.starts_with("/meta/")) {
+            reply.id = None;
+        }
+    }
     authed.finish(axum::Json(replies).into_response())
 }
 
@@ -114,6 +120,23 @@ fn failed(message: &Message, error: &str, reconnect: Option<&str>) -> Message {
         }),
         ..reply_to(message)
     }
+}
+
+/// The reply for a clientId the server does not know: `402::Unknown client`, advising a new
+/// handshake (or the deviation a fault asks for).
+fn unknown_client(world: &SharedWorld, message: &Message) -> Message {
+    let faults = &lock(world).config.faults;
+    let error = if faults.contains(&Fault::UnknownClientWrongError) {
+        "403::Unknown client"
+    } else {
+        UNKNOWN_CLIENT
+    };
+    let reconnect = if faults.contains(&Fault::UnknownClientRetry) {
+        "retry"
+    } else {
+        "handshake"
+    };
+    failed(message, error, Some(reconnect))
 }
 
 fn advice(world: &SharedWorld) -> Advice {
@@ -156,8 +179,10 @@ fn handshake(world: &SharedWorld, user: &str, message: &Message) -> Message {
 /// Subscribes (or unsubscribes) `subscription`, a channel or an array of channels.
 fn subscribe(world: &SharedWorld, user: &str, message: &Message, add: bool) -> Message {
     let mut w = lock(world);
+    let any_channel = w.config.faults.contains(&Fault::SubscribeAnyChannel);
     let Some(client) = message.client_id.as_ref().and_then(|id| w.clients.get_mut(id)) else {
-        return failed(message, UNKNOWN_CLIENT, Some("handshake"));
+        drop(w);
+        return unknown_client(world, message);
     };
     if client.user != user {
         return failed(message, "403::Client belongs to another user", None);
@@ -184,7 +209,10 @@ fn subscribe(world: &SharedWorld, user: &str, message: &Message, add: bool) -> M
             ..failed(message, &format!("403:{bad}:subscription_invalid"), None)
         };
     }
-    if add && let Some(denied) = channels.iter().find(|c| !readable(c)) {
+    if add
+        && !any_channel
+        && let Some(denied) = channels.iter().find(|c| !readable(c))
+    {
         return Message {
             subscription: message.subscription.clone(),
             ..failed(message, &format!("403:{denied}:Permission Denied"), None)
@@ -212,8 +240,11 @@ fn readable(channel: &str) -> bool {
 }
 
 fn disconnect(world: &SharedWorld, message: &Message) -> Message {
-    let mut w = lock(world);
-    match message.client_id.as_ref().and_then(|id| w.clients.remove(id)) {
+    let removed = message
+        .client_id
+        .as_ref()
+        .and_then(|id| lock(world).clients.remove(id));
+    match removed {
         Some(client) => {
             // Releases a held connect so the client's poll ends now, not after the hold time.
             client.notify.notify_one();
@@ -222,7 +253,7 @@ fn disconnect(world: &SharedWorld, message: &Message) -> Message {
                 ..reply_to(message)
             }
         }
-        None => failed(message, UNKNOWN_CLIENT, Some("handshake")),
+        None => unknown_client(world, message),
     }
 }
 
@@ -242,13 +273,14 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
         .and_then(|a| a.timeout)
         .is_some_and(|t| t == 0);
     let Some(id) = message.client_id.as_deref() else {
-        return vec![failed(message, UNKNOWN_CLIENT, Some("handshake"))];
+        return vec![unknown_client(world, message)];
     };
     let (deadline, generation) = {
         let mut w = lock(world);
         let hold = w.config.connect_hold;
         let Some(client) = w.clients.get_mut(id) else {
-            return vec![failed(message, UNKNOWN_CLIENT, Some("handshake"))];
+            drop(w);
+            return vec![unknown_client(world, message)];
         };
         if client.user != user {
             return vec![failed(message, "403::Client belongs to another user", None)];

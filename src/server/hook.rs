@@ -22,6 +22,7 @@ use super::facebook::{
     Customer, FbSession, Order, Role, STATUS_CHANGE, Seat, SeatState, entry, message_log, now_stamp,
     state_change,
 };
+use super::faults::Fault;
 use super::ids;
 use super::world::{Directory, SharedWorld, World, lock};
 
@@ -377,6 +378,7 @@ fn offered(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> R
 fn customer_message(world: &mut World, params: &Map<String, Value>) -> Result<Value, String> {
     let id = string_param(params, "session", "")?;
     let text = string_param(params, "text", "")?;
+    let departed_told = world.config.faults.contains(&Fault::NotifyDepartedAgents);
     let World { dir, sessions, .. } = &mut *world;
     let Some(session) = sessions.get_mut(&id) else {
         return Err(format!("unknown session `{id}`"));
@@ -385,7 +387,11 @@ fn customer_message(world: &mut World, params: &Map<String, Value>) -> Result<Va
     let message = entry(index, "Text", session.customer_json(), Some(&text), "All");
     session.messages.push(message.clone());
     let data = message_log(dir, &id, vec![message]);
-    let recipients = session.chatting();
+    let recipients = if departed_told {
+        session.users_in(&[SeatState::Chatting, SeatState::LeftChat, SeatState::Completed])
+    } else {
+        session.chatting()
+    };
     for user in recipients {
         world.publish(&user, data.clone());
     }
@@ -398,10 +404,11 @@ fn transcript(world: &World, params: &Map<String, Value>) -> Result<Value, Strin
     let Some(session) = world.sessions.get(&id) else {
         return Err(format!("unknown session `{id}`"));
     };
+    let leak = world.config.faults.contains(&Fault::AgentsOnlyVisibleToCustomer);
     let messages: Vec<Value> = session
         .messages
         .iter()
-        .filter(|m| m.get("visibility").and_then(Value::as_str) == Some("All"))
+        .filter(|m| leak || m.get("visibility").and_then(Value::as_str) == Some("All"))
         .cloned()
         .collect();
     Ok(json!({"messages": messages}))

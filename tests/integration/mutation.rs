@@ -1,23 +1,43 @@
-//! The shipped suite against every fault of the reference server (a mutation test of the
-//! harness, peer-tools.md §4.9): each deliberate deviation must make at least one shipped
-//! scenario fail, so lenient matching is shown not to be too loose.
+//! The mutation score of the shipped suite (peer-tools.md §4.9): the whole of `scenarios/` runs
+//! against the reference server once per fault, and every deliberate deviation must make at
+//! least one scenario fail — so lenient matching is shown not to be too loose — while the
+//! faithful server fails none.
+//!
+//! The server and the target enable CSRF protection, so the scenarios that `require` it run too
+//! and every scenario counts. Each run is in-process with many jobs and a short step timeout
+//! (the delay fault's delay is beyond it); several fault runs share the runtime at once.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use gws_contract::runner::{RunOptions, Verdict, run_all};
 use gws_contract::scenario::{discover, load_all};
-use gws_contract::server::{Fault, ServerConfig};
+use gws_contract::server::{Fault, ReferenceServer, ServerConfig};
+use gws_contract::target::{Secret, Target};
 
-use crate::support::{root, start_server, target_for};
+use crate::support::{root, start_server};
 
-/// Names of the shipped scenarios that do not pass against a server with `faults`.
-async fn failing_scenarios(faults: BTreeSet<Fault>) -> Vec<String> {
+/// How many fault runs share the runtime at once; each runs its scenarios [`JOBS`] at a time.
+const PARALLEL_RUNS: usize = 6;
+const JOBS: usize = 8;
+
+/// A CSRF-enabled target for `server`, like a profile with `csrf: true`.
+fn csrf_target(server: &ReferenceServer) -> Arc<Target> {
+    let base = url::Url::parse(&server.url()).expect("server URL parses");
+    let mut target = Target::with_defaults(base, Secret::new("password"));
+    target.csrf = true;
+    Arc::new(target)
+}
+
+/// The names of the shipped scenarios that do not pass against a CSRF-enabled server with
+/// `faults`, and how many ran.
+async fn failing_scenarios(faults: BTreeSet<Fault>) -> (Vec<String>, usize) {
     let server = start_server(ServerConfig {
         faults,
+        csrf: true,
         // Beyond the shortened step timeout below, so the delayed notification is missing.
-        fault_delay: Duration::from_millis(3000),
+        fault_delay: Duration::from_millis(2500),
         ..ServerConfig::default()
     })
     .await;
@@ -25,27 +45,72 @@ async fn failing_scenarios(faults: BTreeSet<Fault>) -> Vec<String> {
     let files = discover(&[pattern]).expect("shipped scenarios exist");
     let scenarios = load_all(&files).expect("shipped scenarios load");
     let options = RunOptions {
-        default_timeout: Duration::from_millis(1500),
+        default_timeout: Duration::from_millis(1200),
         ..RunOptions::default()
     };
-    let outcome = run_all(scenarios, target_for(&server), options, 4, Arc::new(|_: &_| {})).await;
+    let outcome = run_all(
+        scenarios,
+        csrf_target(&server),
+        options,
+        JOBS,
+        Arc::new(|_: &_| {}),
+    )
+    .await;
     server.shutdown().await;
-    outcome
+    let ran = outcome
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict != Verdict::Skipped)
+        .count();
+    let failing = outcome
         .scenarios
         .iter()
         .filter(|s| s.verdict != Verdict::Passed)
         .map(|s| s.name.clone())
-        .collect()
+        .collect();
+    (failing, ran)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_shipped_suite_catches_every_fault() {
+    let started = Instant::now();
     // Control: the faithful server fails nothing, so a failure below is the fault's doing.
-    assert_eq!(failing_scenarios(BTreeSet::new()).await, Vec::<String>::new());
-    let runs = Fault::ALL
-        .iter()
-        .map(|&fault| async move { (fault, failing_scenarios(BTreeSet::from([fault])).await) });
-    let results = futures_join_all(runs).await;
+    let (failing, ran) = failing_scenarios(BTreeSet::new()).await;
+    assert_eq!(
+        failing,
+        Vec::<String>::new(),
+        "the faithful server must pass the whole suite"
+    );
+    let total = discover(&[root().join("scenarios").to_string_lossy().into_owned()])
+        .expect("shipped scenarios exist")
+        .len();
+    assert_eq!(ran, total, "with CSRF enabled no scenario is skipped");
+
+    let mut results = Vec::new();
+    for batch in Fault::ALL.chunks(PARALLEL_RUNS) {
+        let handles: Vec<_> = batch
+            .iter()
+            .map(|&fault| {
+                tokio::spawn(async move { (fault, failing_scenarios(BTreeSet::from([fault])).await.0) })
+            })
+            .collect();
+        for handle in handles {
+            results.push(handle.await.expect("fault run completes"));
+        }
+    }
+    let detected = results.iter().filter(|(_, failing)| !failing.is_empty()).count();
+    println!(
+        "mutation score: {detected}/{} faults detected by {total} scenarios ({:.1} s)",
+        Fault::ALL.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for (fault, failing) in &results {
+        println!(
+            "  {fault:<32} caught by {}: {}",
+            failing.len(),
+            failing.join(", ")
+        );
+    }
     let uncaught: Vec<String> = results
         .iter()
         .filter(|(_, failing)| failing.is_empty())
@@ -53,21 +118,6 @@ async fn the_shipped_suite_catches_every_fault() {
         .collect();
     assert!(
         uncaught.is_empty(),
-        "faults no shipped scenario catches: {uncaught:?}\n{results:#?}"
+        "faults no shipped scenario catches: {uncaught:?}"
     );
-}
-
-/// Runs the futures concurrently on the test runtime (no extra dependency).
-async fn futures_join_all<F: std::future::Future + Send + 'static>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output>
-where
-    F::Output: Send + 'static,
-{
-    let handles: Vec<_> = futures.map(tokio::spawn).collect();
-    let mut out = Vec::with_capacity(handles.len());
-    for handle in handles {
-        out.push(handle.await.expect("fault run completes"));
-    }
-    out
 }

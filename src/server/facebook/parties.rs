@@ -13,6 +13,7 @@ use super::notify::{PARTICIPANTS_UPDATED, STATUS_CHANGE, entry, message_log, sta
 use super::ops::{Ctx, Reply};
 use super::params::{Fail, Target, optional_str, resolve_target};
 use super::session::{FbSession, Order, Role, Seat, SeatState};
+use crate::server::faults::Fault;
 use crate::server::ids;
 
 /// Consult (`role` Consultant) or Invite (`role` Conference) another agent.
@@ -83,7 +84,7 @@ pub(crate) fn transfer(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     ctx.send(user, state_change(STATUS_CHANGE, Some(ctx.reference), view));
     let reference = Some(ctx.reference);
     announce_departure(ctx, others, &left, reference);
-    if let Some(name) = offered {
+    if let Some(name) = offered.filter(|_| !ctx.config.faults.contains(&Fault::TransferNotOffered)) {
         let offer = ctx.view(&name, Order::CustomerFirst);
         ctx.send(&name, state_change(STATUS_CHANGE, Some(ctx.reference), offer));
     }
