@@ -75,7 +75,7 @@ pub(crate) fn authenticate(
         status: if faults.contains(&Fault::UnauthenticatedHttp200) {
             StatusCode::OK
         } else {
-            StatusCode::UNAUTHORIZED
+            world.config.variant.error_status(20, StatusCode::UNAUTHORIZED)
         },
     };
     let any_password = faults.contains(&Fault::WrongPasswordAccepted);
@@ -153,7 +153,7 @@ fn open_session(world: &mut World, user: &str) -> String {
         id.clone(),
         HttpSession {
             user: user.to_owned(),
-            csrf_token: uuid_like(),
+            csrf_token: ids::uuid_like(),
             last_used: Instant::now(),
         },
     );
@@ -183,16 +183,4 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
         .map(|bytes| bytes.iter().map(|&b| char::from(b)).collect::<String>())
         .and_then(|text| text.split_once(':').map(|(u, p)| (u.to_owned(), p.to_owned())));
     Some(decoded)
-}
-
-fn uuid_like() -> String {
-    let h = ids::hex(32);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }

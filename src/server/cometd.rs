@@ -77,9 +77,18 @@ pub(crate) async fn handle(
     if let Some(message) = connect {
         replies.extend(self::connect(&world, &authed.user, &message).await);
     }
-    if lock(&world).config.faults.contains(&Fault::MetaReplyWithoutId) {
+    let (faults, variant) = {
+        let w = lock(&world);
+        (w.config.faults.clone(), w.config.variant)
+    };
+    if faults.contains(&Fault::MetaReplyWithoutId) {
         for reply in replies.iter_mut().filter(|r| r.channel.starts_with("/meta/")) {
             reply.id = None;
+        }
+    }
+    if variant.conforming() {
+        for reply in &mut replies {
+            reply.ext = Some(serde_json::json!({"vendor": {"node": "gws-b"}}));
         }
     }
     authed.finish(axum::Json(replies).into_response())
@@ -143,7 +152,7 @@ fn advice(world: &SharedWorld) -> Advice {
     let w = lock(world);
     Advice {
         reconnect: Some("retry".to_owned()),
-        interval: Some(0),
+        interval: Some(w.config.variant.advice_interval()),
         timeout: Some(u64::try_from(w.config.connect_hold.as_millis()).unwrap_or(u64::MAX)),
         max_interval: Some(u64::try_from(w.config.max_interval.as_millis()).unwrap_or(u64::MAX)),
         ..Advice::default()
@@ -275,6 +284,7 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
     let Some(id) = message.client_id.as_deref() else {
         return vec![unknown_client(world, message)];
     };
+    let variant = lock(world).config.variant;
     let (deadline, generation) = {
         let mut w = lock(world);
         let hold = w.config.connect_hold;
@@ -324,17 +334,22 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
                     // Whatever woke this connect may have been meant for the newer one.
                     client.notify.notify_one();
                 }
-                let mut replies: Vec<Message> = if superseded {
+                let events: Vec<Message> = if superseded {
                     Vec::new()
                 } else {
                     client.queue.drain(..).collect()
                 };
-                replies.push(Message {
+                let reply = Message {
                     successful: Some(true),
                     advice: Some(advice),
                     ..reply_to(message)
-                });
-                return replies;
+                };
+                // Bayeux lets events come before or after the meta reply in one response.
+                return if variant.conforming() {
+                    std::iter::once(reply).chain(events).collect()
+                } else {
+                    events.into_iter().chain(std::iter::once(reply)).collect()
+                };
             }
             if held.is_none() {
                 client.holding += 1;

@@ -23,7 +23,7 @@ use super::facebook::{
     state_change,
 };
 use super::faults::Fault;
-use super::ids;
+use super::variant::Variant;
 use super::world::{Directory, SharedWorld, World, lock};
 
 /// The states this server offers, with the parameters each accepts.
@@ -208,7 +208,7 @@ fn known_user(world: &World, name: &str) -> Result<(), String> {
 }
 
 /// A new session with the customer's ParticipantJoined and first message in the log.
-fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
+fn new_session(params: &Map<String, Value>, variant: Variant) -> Result<FbSession, String> {
     let customer = string_param(params, "customer", DEFAULT_CUSTOMER)?;
     let message = string_param(params, "message", DEFAULT_MESSAGE)?;
     let comment = match params.get("comment") {
@@ -231,11 +231,14 @@ fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
             .entry(key)
             .or_insert_with(|| Value::String(value.to_owned()));
     }
+    for (key, value) in variant.extra_user_data() {
+        user_data.entry(key).or_insert(value);
+    }
     let (received_date, _) = now_stamp();
     let mut session = FbSession {
-        id: ids::interaction_id(),
+        id: variant.interaction_id(),
         customer: Customer {
-            participant_id: ids::participant_id(),
+            participant_id: variant.participant_id(),
             nickname: customer,
         },
         seats: Vec::new(),
@@ -245,21 +248,26 @@ fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
         received_date,
         queue_id: "41cc5016-2d18-4a91-93ec-b43748948608".to_owned(),
         placed_in_queue: None,
+        index_step: variant.index_step(),
     };
     let from = session.customer_json();
-    session
-        .messages
-        .push(entry(1, "ParticipantJoined", from.clone(), None, "All"));
-    session
-        .messages
-        .push(entry(2, "Text", from, Some(&message), "All"));
+    let joined = entry(
+        session.next_index(),
+        "ParticipantJoined",
+        from.clone(),
+        None,
+        "All",
+    );
+    session.messages.push(joined);
+    let text = entry(session.next_index(), "Text", from, Some(&message), "All");
+    session.messages.push(text);
     Ok(session)
 }
 
-fn seat(user: &str, nickname: Option<&str>, role: Role, state: SeatState) -> Seat {
+fn seat(variant: Variant, user: &str, nickname: Option<&str>, role: Role, state: SeatState) -> Seat {
     Seat {
         user: user.to_owned(),
-        participant_id: ids::participant_id(),
+        participant_id: variant.participant_id(),
         nickname: nickname.unwrap_or(user).to_owned(),
         role,
         state,
@@ -323,14 +331,15 @@ fn chatting(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> 
         }
     };
     let nicknames = nicknames(params)?;
-    let mut session = new_session(params)?;
+    let variant = world.config.variant;
+    let mut session = new_session(params, variant)?;
     for (i, agent) in agents.iter().enumerate() {
         let role = if i == 0 { Role::Primary } else { others };
         let nickname = nicknames
             .get(naming.name(agent))
             .or_else(|| nicknames.get(agent))
             .and_then(Value::as_str);
-        let seat = seat(agent, nickname, role, SeatState::Chatting);
+        let seat = seat(variant, agent, nickname, role, SeatState::Chatting);
         let index = session.next_index();
         let joined = entry(
             index,
@@ -360,8 +369,10 @@ fn offered(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> R
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err("`params.nickname` must be a string".to_owned()),
     };
-    let mut session = new_session(params)?;
+    let variant = world.config.variant;
+    let mut session = new_session(params, variant)?;
     session.seats.push(seat(
+        variant,
         &agent,
         nickname.as_deref(),
         Role::Primary,
@@ -411,6 +422,8 @@ fn transcript(world: &World, params: &Map<String, Value>) -> Result<Value, Strin
         .filter(|m| leak || m.get("visibility").and_then(Value::as_str) == Some("All"))
         .cloned()
         .collect();
+    let mut messages = Value::Array(messages);
+    world.config.variant.dress(&mut messages);
     Ok(json!({"messages": messages}))
 }
 

@@ -5,6 +5,7 @@ mod bayeux_client;
 mod bayeux_fake;
 mod bayeux_interop;
 mod bayeux_reference;
+mod conforming;
 mod hook_actors;
 mod interop_js_client;
 mod matching_diff;

@@ -19,7 +19,7 @@ use gws_contract::target::{Secret, Target};
 use crate::support::{root, start_server};
 
 /// How many fault runs share the runtime at once; each runs its scenarios [`JOBS`] at a time.
-const PARALLEL_RUNS: usize = 6;
+const PARALLEL_RUNS: usize = 12;
 const JOBS: usize = 8;
 
 /// A CSRF-enabled target for `server`, like a profile with `csrf: true`.

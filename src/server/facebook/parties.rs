@@ -14,7 +14,6 @@ use super::ops::{Ctx, Reply};
 use super::params::{Fail, Target, optional_str, resolve_target};
 use super::session::{FbSession, Order, Role, Seat, SeatState};
 use crate::server::faults::Fault;
-use crate::server::ids;
 
 /// Consult (`role` Consultant) or Invite (`role` Conference) another agent.
 pub(crate) fn invite(ctx: &mut Ctx<'_>, role: Role) -> Result<Reply, Fail> {
@@ -186,7 +185,7 @@ fn offer_seat(ctx: &mut Ctx<'_>, name: &str, role: Role) -> Result<(), Fail> {
     }
     let seat = Seat {
         user: name.to_owned(),
-        participant_id: ids::participant_id(),
+        participant_id: ctx.config.variant.participant_id(),
         nickname: name.to_owned(),
         role,
         state: SeatState::Invited,
