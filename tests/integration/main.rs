@@ -36,6 +36,7 @@ mod server_interop_js;
 mod server_seeds;
 mod server_states;
 mod server_wire;
+mod suite;
 mod support;
 mod transport_actor;
 mod walking_skeleton;
