@@ -15,10 +15,12 @@ use gws_contract::runner::{RunOptions, Verdict, run_all};
 use gws_contract::scenario::{discover, load_all};
 use gws_contract::server::{Fault, ReferenceServer, ServerConfig};
 use gws_contract::target::{Secret, Target};
+use tokio::sync::Semaphore;
 
 use crate::support::{root, start_server};
 
-/// How many fault runs share the runtime at once; each runs its scenarios [`JOBS`] at a time.
+/// How many fault runs share the runtime at once (a new one starts as soon as one ends); each
+/// runs its scenarios [`JOBS`] at a time.
 const PARALLEL_RUNS: usize = 6;
 const JOBS: usize = 8;
 
@@ -96,17 +98,21 @@ async fn the_shipped_suite_catches_every_fault() {
         .len();
     assert_eq!(ran, total, "with CSRF enabled no scenario is skipped");
 
-    let mut results = Vec::new();
-    for batch in Fault::ALL.chunks(PARALLEL_RUNS) {
-        let handles: Vec<_> = batch
-            .iter()
-            .map(|&fault| {
-                tokio::spawn(async move { (fault, failing_scenarios(BTreeSet::from([fault])).await.0) })
+    let permits = Arc::new(Semaphore::new(PARALLEL_RUNS));
+    let handles: Vec<_> = Fault::ALL
+        .iter()
+        .map(|&fault| {
+            let permits = Arc::clone(&permits);
+            tokio::spawn(async move {
+                // Never closed, so acquiring cannot fail.
+                let _permit = permits.acquire_owned().await;
+                (fault, failing_scenarios(BTreeSet::from([fault])).await.0)
             })
-            .collect();
-        for handle in handles {
-            results.push(handle.await.expect("fault run completes"));
-        }
+        })
+        .collect();
+    let mut results = Vec::new();
+    for handle in handles {
+        results.push(handle.await.expect("fault run completes"));
     }
     let detected = results.iter().filter(|(_, failing)| !failing.is_empty()).count();
     println!(
