@@ -13,9 +13,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gws_contract::matching::{Vars, match_value, normalize};
-use gws_contract::runner::{RunOptions, run_all};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::{discover, load_all};
 use gws_contract::server::{ReferenceServer, ServerConfig};
+use gws_contract::suite::run_inline_all;
 use gws_contract::target::{Secret, Target};
 use serde_json::{Value, json};
 
@@ -117,8 +118,8 @@ fn runner() {
         let mut durations = Vec::new();
         let start = Instant::now();
         for _ in 0..rounds {
-            let outcome = run_all(scenarios.clone(), Arc::clone(&target), RunOptions::default(), jobs, Arc::new(|_: &_| {})).await;
-            durations.extend(outcome.scenarios.iter().map(|s| s.duration_ms));
+            let outcomes = run_inline_all(scenarios.clone(), Arc::clone(&target), &RunOptions::default(), jobs).await;
+            durations.extend(outcomes.iter().map(|s| s.duration_ms));
         }
         let elapsed = start.elapsed();
         durations.sort_unstable();

@@ -1,19 +1,25 @@
 //! Orchestration of each command: load → run → report → exit code. Owns the tokio runtime.
 
-use std::io::Write;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::path::PathBuf;
+use std::sync::{Arc, PoisonError};
 
-use crate::cli::{CheckConfig, Command, ServeConfig, TargetChoice, VerifyConfig};
+use crate::cli::{
+    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, RecordConfig, RunConfig, ServeConfig,
+    TargetChoice, VerifyConfig,
+};
 use crate::error::{Error, Exit};
-use crate::report;
-use crate::runner::{RunError, RunEvent, RunOptions, ScenarioOutcome, Verdict, run_all};
+use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
+use crate::report::{self, JsonSink, ReportFile, Sink, Sinks, TerminalSink};
+use crate::runner::{RunControl, RunError, RunOptions, no_events};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
-use crate::server::{Fault, ReferenceServer, ServerConfig};
-use crate::target::{Target, TargetSettings};
+use crate::server::{Fault, ReferenceServer};
+use crate::suite::{
+    Endpoint, GoldenChange, RecordReport, RecordSettings, SuiteError, UnreferencedPolicy, VerifySettings,
+    record, verify,
+};
+use crate::verdict::{ScenarioOutcome, Verdict};
 
-/// A writer shared between the run and its live reporter.
-pub type SharedWriter = Arc<Mutex<dyn Write + Send>>;
+pub use crate::report::SharedWriter;
 
 /// Runs a validated command, writing its report to `out` and errors to `err`.
 pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
@@ -26,7 +32,10 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
     };
     let result = runtime.block_on(async {
         match command {
-            Command::Verify(config) => verify(config, out).await,
+            Command::Verify(config) => verify_command(config, out, err).await,
+            Command::Record(config) => record_command(config, out, err).await,
+            Command::Accept(config) => accept_command(&config, out),
+            Command::Compare(config) => compare_command(&config, out),
             Command::Serve(config) => serve(config, out).await,
             Command::Check(config) => check(&config, out),
             Command::Schema => schema(out),
@@ -51,8 +60,15 @@ fn write_err(err: &SharedWriter, text: &str) {
 pub fn report_error(err: &SharedWriter, error: &Error) {
     let mut w = err.lock().unwrap_or_else(PoisonError::into_inner);
     let _ = match error {
-        Error::Scenario(diagnostics) => report::render_diagnostics(&mut *w, diagnostics),
-        Error::Profile(diagnostics) => report::render_diagnostics(&mut *w, diagnostics),
+        Error::Scenario(diagnostics) | Error::Profile(diagnostics) => {
+            report::render_diagnostics(&mut *w, diagnostics)
+        }
+        Error::Suite(SuiteError::Golden(GoldenError::Rules { problems, .. })) => {
+            report::render_diagnostics(&mut *w, problems)
+        }
+        Error::Suite(SuiteError::Goldens(errors)) => {
+            errors.iter().try_for_each(|e| writeln!(w, "error: {e}"))
+        }
         other => writeln!(w, "error: {other}"),
     };
 }
@@ -82,71 +98,97 @@ fn schema(out: &SharedWriter) -> Result<Exit, Error> {
     Ok(Exit::Passed)
 }
 
-async fn verify(config: VerifyConfig, out: &SharedWriter) -> Result<Exit, Error> {
-    let scenarios = load_scenarios(&config.paths)?;
-    if let Some(path) = &config.report_json {
-        // Fail before running anything rather than after a long run.
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        if !dir.is_dir() {
-            return Err(Error::Infrastructure(format!(
-                "cannot write the JSON report to {}: directory {} does not exist",
-                path.display(),
-                dir.display()
-            )));
-        }
-    }
-    let settings = match &config.profile {
-        Some(settings) => (**settings).clone(),
-        None => TargetSettings::defaults(config.default_password.clone()),
-    };
-    let (server, base) = match &config.target {
-        TargetChoice::Embedded => {
-            let addr = SocketAddr::from(([127, 0, 0, 1], 0));
-            let server = ReferenceServer::start(addr, embedded_server_config(&settings, &scenarios))
-                .await
-                .map_err(|e| Error::Infrastructure(format!("cannot start the reference server: {e}")))?;
-            let url = url::Url::parse(&server.url())
-                .map_err(|e| Error::Infrastructure(format!("reference server URL: {e}")))?;
-            (Some(server), url)
-        }
+/// The endpoint of a run: the embedded server (which accepts the run's logins), or the
+/// external target after a reachability check.
+async fn endpoint(run: &RunConfig, scenarios: &[LoadedScenario]) -> Result<Endpoint, Error> {
+    match &run.target {
+        TargetChoice::Embedded => Ok(Endpoint::embedded(run.settings.clone(), scenarios)),
         TargetChoice::External(url) => {
-            preflight(url, config.request_timeout).await?;
-            (None, url.clone())
+            preflight(url, run.settings.request_timeout).await?;
+            Ok(Endpoint::External(Arc::new(
+                run.settings.clone().into_target(url.clone()),
+            )))
         }
-    };
-    let target = Arc::new(Target {
-        request_timeout: config.request_timeout,
-        ..settings.into_target(base)
-    });
-    let printer = Arc::new(Mutex::new(InOrderPrinter::new(Arc::clone(out), scenarios.len())));
-    let on_event = Arc::new(move |event: &RunEvent| {
-        if let RunEvent::ScenarioFinished { index, outcome } = event {
-            printer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .finished(*index, outcome);
-        }
-    });
-    let outcome = run_all(scenarios, target, RunOptions::default(), config.jobs, on_event).await;
-    if let Some(server) = server {
-        server.shutdown().await;
     }
-    {
-        let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ = report::render_summary(&mut *w, &outcome.scenarios);
-    }
+}
+
+/// The directories among the scenario path arguments (unreferenced goldens are looked for
+/// below their golden counterparts).
+fn scenario_dirs(paths: &[String]) -> Vec<PathBuf> {
+    paths.iter().map(PathBuf::from).filter(|p| p.is_dir()).collect()
+}
+
+async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWriter) -> Result<Exit, Error> {
+    let scenarios = load_scenarios(&config.run.paths)?;
+    // Report files are checked before anything runs, not after a long run.
+    let mut sinks: Vec<Box<dyn Sink>> = vec![Box::new(TerminalSink::new(Arc::clone(out), scenarios.len()))];
     if let Some(path) = &config.report_json {
-        let mut text = serde_json::to_string_pretty(&report::json_report(&outcome.scenarios))
-            .map_err(|e| Error::Infrastructure(format!("cannot serialise the JSON report: {e}")))?;
-        text.push('\n');
-        write_atomically(path, &text).map_err(|e| {
-            Error::Infrastructure(format!("cannot write the JSON report to {}: {e}", path.display()))
-        })?;
+        let file = ReportFile::prepare("JSON report", path).map_err(SuiteError::from)?;
+        sinks.push(Box::new(JsonSink::new(file)));
     }
-    Ok(run_exit(&outcome.scenarios))
+    let (goldens, golden_notice) = match &config.run.golden {
+        GoldenDir::Given(dir) => (Some(GoldenStore::new(dir)), None),
+        GoldenDir::Reference(dir) if dir.is_dir() => (Some(GoldenStore::new(dir)), None),
+        GoldenDir::Reference(dir) => (
+            None,
+            Some(format!(
+                "none ({} does not exist); checked the inline contract only",
+                dir.display()
+            )),
+        ),
+        GoldenDir::None => (
+            None,
+            Some(
+                "none for this target (give --golden DIR or the profile's `golden`); checked the inline contract only"
+                    .to_owned(),
+            ),
+        ),
+    };
+    let settings = VerifySettings {
+        jobs: config.run.jobs,
+        options: RunOptions::default(),
+        goldens,
+        golden_notice,
+        fail_on: config.fail_on,
+        write_pending: config.write_pending,
+        unreferenced: config.unreferenced,
+        scenario_dirs: scenario_dirs(&config.run.paths),
+        coverage: config.coverage,
+    };
+    let endpoint = endpoint(&config.run, &scenarios).await?;
+    let opened = endpoint.open().await?;
+    let control = RunControl::default();
+    let watcher = tokio::spawn(interrupt_on_ctrl_c(control.clone()));
+    let result = verify(
+        scenarios,
+        Arc::clone(&opened.target),
+        &settings,
+        Sinks::new(sinks),
+        control.clone(),
+    )
+    .await;
+    watcher.abort();
+    opened.close().await;
+    let report = match result {
+        Ok(report) => report,
+        Err(SuiteError::Report(e)) => {
+            // The run finished and the terminal report was printed; only a file failed.
+            write_err(err, &format!("error: {e}"));
+            return Ok(Exit::Infrastructure);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if control.is_interrupted() {
+        return Ok(Exit::Interrupted);
+    }
+    let mut exit = run_exit(&report.outcomes);
+    if config.unreferenced == UnreferencedPolicy::Fail
+        && !report.unreferenced.is_empty()
+        && exit == Exit::Passed
+    {
+        exit = Exit::Failed;
+    }
+    Ok(exit)
 }
 
 /// The exit code of a run: a broken target (3) outranks a scenario the target refused as
@@ -164,79 +206,121 @@ fn run_exit(outcomes: &[ScenarioOutcome]) -> Exit {
     }
 }
 
-/// The embedded reference server for a run: it accepts exactly the logins the run will use
-/// (its default users and every scenario's actors, as the profile or `GWS_CONTRACT_PASSWORD`
-/// maps them) and requires CSRF tokens when the target settings send them, so `verify` without
-/// `--target` works whatever passwords, renamed users or CSRF setting the run was given.
-fn embedded_server_config(settings: &TargetSettings, scenarios: &[LoadedScenario]) -> ServerConfig {
-    let defaults = ServerConfig::default();
-    let default_users = defaults.users.iter().map(|(name, _)| name.as_str());
-    let actors = scenarios
-        .iter()
-        .flat_map(|s| s.scenario.actors.iter().map(|a| a.value.as_str()));
-    let users = settings
-        .logins_for(default_users.chain(actors))
-        .into_iter()
-        .map(|login| (login.user, login.password.expose().to_owned()))
-        .collect();
-    ServerConfig {
-        users,
-        csrf: settings.csrf,
-        ..defaults
-    }
-}
-
-/// Prints finished scenarios as soon as every earlier one has been printed, so the report is in
-/// input order (stable between runs) however the parallel jobs finish.
-struct InOrderPrinter {
-    out: SharedWriter,
-    pending: Vec<Option<Box<ScenarioOutcome>>>,
-    next: usize,
-}
-
-impl InOrderPrinter {
-    fn new(out: SharedWriter, count: usize) -> Self {
-        InOrderPrinter {
-            out,
-            pending: vec![None; count],
-            next: 0,
+async fn record_command(
+    config: RecordConfig,
+    out: &SharedWriter,
+    _err: &SharedWriter,
+) -> Result<Exit, Error> {
+    let scenarios = load_scenarios(&config.run.paths)?;
+    let store = match &config.run.golden {
+        GoldenDir::Given(dir) | GoldenDir::Reference(dir) => GoldenStore::new(dir),
+        GoldenDir::None => {
+            return Err(Error::Usage(
+                "record against an external target needs a golden directory of its own: give --golden DIR \
+                 (or the profile's `golden`); the shipped golden/ is the reference server's"
+                    .to_owned(),
+            ));
         }
-    }
-
-    fn finished(&mut self, index: usize, outcome: &ScenarioOutcome) {
-        if let Some(slot) = self.pending.get_mut(index) {
-            *slot = Some(Box::new(outcome.clone()));
-        }
-        let mut w = self.out.lock().unwrap_or_else(PoisonError::into_inner);
-        while let Some(Some(outcome)) = self.pending.get_mut(self.next).map(Option::take) {
-            let _ = report::render_scenario_line(&mut *w, &outcome);
-            let _ = if outcome.verdict == Verdict::Passed {
-                report::render_notes(&mut *w, &outcome)
-            } else {
-                report::render_failure_details(&mut *w, &outcome)
-            };
-            let _ = w.flush();
-            self.next += 1;
-        }
-    }
-}
-
-/// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
-/// reader never sees a half-written file and a failed write leaves the old file intact.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
     };
-    let name = path
-        .file_name()
-        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+    let settings = RecordSettings {
+        jobs: config.run.jobs,
+        options: RunOptions::default(),
+        store,
+        runs: config.runs,
+        accept_rules: config.accept_rules,
+    };
+    let endpoint = endpoint(&config.run, &scenarios).await?;
+    let control = RunControl::default();
+    let watcher = tokio::spawn(interrupt_on_ctrl_c(control.clone()));
+    let report = record(scenarios, &endpoint, &settings, no_events(), control.clone()).await;
+    watcher.abort();
+    let report = report?;
+    {
+        let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = report::render_recorded(&mut *w, &report);
+        let _ = w.flush();
     }
-    result
+    if control.is_interrupted() {
+        return Ok(Exit::Interrupted);
+    }
+    Ok(record_exit(&report))
+}
+
+/// The first Ctrl-C interrupts the run (running scenarios stop and tear down their states,
+/// reports are still written); a second one exits at once.
+async fn interrupt_on_ctrl_c(control: RunControl) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    control.interrupt();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        std::process::exit(Exit::Interrupted as i32);
+    }
+}
+
+fn record_exit(report: &RecordReport) -> Exit {
+    let outcomes: Vec<ScenarioOutcome> = report.goldens.iter().map(|g| g.outcome.clone()).collect();
+    let exit = run_exit(&outcomes);
+    let not_recorded = report
+        .goldens
+        .iter()
+        // A scenario the target lacks a `requires:` feature for is skipped, not a failure.
+        .any(|g| {
+            matches!(g.change, GoldenChange::NotRecorded { .. }) && g.outcome.verdict != Verdict::Skipped
+        });
+    if exit == Exit::Passed && (not_recorded || !report.not_run.is_empty()) {
+        Exit::Failed
+    } else {
+        exit
+    }
+}
+
+fn accept_command(config: &AcceptConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    let scenarios = load_scenarios(&config.paths)?;
+    let store = GoldenStore::new(&config.golden);
+    let mut accepted = Vec::new();
+    let mut targets: Vec<PathBuf> = scenarios.iter().map(|s| store.path_for(&s.path)).collect();
+    targets.push(store.rules_path());
+    for path in targets {
+        if accept_pending(&path).map_err(SuiteError::from)? {
+            accepted.push(path);
+        }
+    }
+    let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+    let _ = report::render_accepted(&mut *w, &accepted);
+    Ok(Exit::Passed)
+}
+
+fn compare_command(config: &CompareConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    for dir in [&config.a, &config.b] {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is not a golden directory",
+                dir.display()
+            )));
+        }
+    }
+    let file = match &config.report_json {
+        Some(path) => Some(ReportFile::prepare("JSON comparison", path).map_err(SuiteError::from)?),
+        None => None,
+    };
+    let comparison = compare_dirs(&config.a, &config.b).map_err(SuiteError::from)?;
+    {
+        let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = report::render_compare(&mut *w, &comparison);
+        let _ = w.flush();
+    }
+    if let Some(file) = file {
+        let mut text = serde_json::to_string_pretty(&comparison)
+            .map_err(|e| Error::Infrastructure(format!("cannot serialise the comparison: {e}")))?;
+        text.push('\n');
+        file.write(text.as_bytes()).map_err(SuiteError::from)?;
+    }
+    Ok(if comparison.differs() {
+        Exit::Failed
+    } else {
+        Exit::Passed
+    })
 }
 
 /// Fails fast, with one line, when the target cannot be reached at all (within the request

@@ -9,9 +9,11 @@ use clap::{Args, Parser, Subcommand};
 use url::Url;
 
 use crate::error::Error;
+use crate::golden::RiskClass;
 use crate::profile::load_profile;
 use crate::scenario::Millis;
 use crate::server::{Fault, ServerConfig, Variant};
+use crate::suite::UnreferencedPolicy;
 use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings, UrlCredentials};
 
 /// Environment variable holding the default actors' password.
@@ -29,8 +31,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CommandArgs {
-    /// Run scenarios and compare what the target does with their expectations.
+    /// Run scenarios and compare what the target does with their expectations and goldens.
     Verify(VerifyArgs),
+    /// Run scenarios and write what the target did as goldens.
+    Record(RecordArgs),
+    /// Promote pending `<golden>.new` files (and `rules.yaml.new`) after review.
+    Accept(AcceptArgs),
+    /// Show where two targets' goldens differ.
+    Compare(CompareArgs),
     /// Run the reference GWS server.
     Serve(ServeArgs),
     /// Load and validate scenario files only; report every problem in every file.
@@ -54,9 +62,9 @@ pub struct CheckConfig {
     pub paths: Vec<String>,
 }
 
-/// `verify` arguments.
+/// What `verify` and `record` share: which scenarios, which target, how.
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub struct RunArgs {
     /// Scenario files, directories (every *.yaml below) or globs.
     #[arg(value_name = "PATH|GLOB", default_value = "scenarios/")]
     pub paths: Vec<String>,
@@ -67,17 +75,82 @@ pub struct VerifyArgs {
     /// How many scenarios run at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Also write the full outcome as JSON to FILE (written atomically).
-    #[arg(long, value_name = "FILE")]
-    pub report_json: Option<PathBuf>,
-    /// Target profile (YAML): endpoint, channel, CSRF, state hook, and the environment
-    /// variables holding each actor's credentials. Its base_url is used when --target is absent.
+    /// Target profile (YAML): endpoint, channel, CSRF, state hook, golden directory, and the
+    /// environment variables holding each actor's credentials. Its base_url is used when
+    /// --target is absent.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
     /// Longest wait for any actor or state-hook request (`30s`, `500ms`, or milliseconds);
     /// overrides the profile's `request_timeout`. Default: 30s.
     #[arg(long, value_name = "DURATION")]
     pub request_timeout: Option<String>,
+    /// The target's golden directory (default: the profile's `golden`, else `golden/` for the
+    /// embedded reference server only).
+    #[arg(long, value_name = "DIR")]
+    pub golden: Option<PathBuf>,
+}
+
+/// `verify` arguments.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Scenarios, target and goldens.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Also write the full outcome as JSON to FILE (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Fail on golden drifts of this class and above: high, medium, ordering or low.
+    #[arg(long, value_name = "CLASS", default_value = "low")]
+    pub fail_on: String,
+    /// Do not write `<golden>.new` files for drifted scenarios (never written when `CI` is set).
+    #[arg(long)]
+    pub no_pending: bool,
+    /// Goldens without scenarios and scenarios without goldens: ignore, warn (list them) or
+    /// fail (list them and exit 1).
+    #[arg(long, value_name = "POLICY", default_value = "warn")]
+    pub unreferenced: String,
+    /// Also print which operations ran in which states and which notification types the
+    /// scenarios assert, with the gaps (the JSON report carries the same table).
+    #[arg(long)]
+    pub coverage: bool,
+}
+
+/// `record` arguments.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Scenarios, target and goldens.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Record this many times (against a fresh embedded server each time) and propose rules
+    /// for values that differ between runs.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub runs: usize,
+    /// Write proposed rules into `rules.yaml` directly instead of `rules.yaml.new`.
+    #[arg(long)]
+    pub accept_rules: bool,
+}
+
+/// `accept` arguments.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// Scenario files, directories or globs whose pending goldens to accept.
+    #[arg(value_name = "PATH|GLOB", default_value = "scenarios/")]
+    pub paths: Vec<String>,
+    /// The golden directory (default: `golden/`).
+    #[arg(long, value_name = "DIR", default_value = "golden")]
+    pub golden: PathBuf,
+}
+
+/// `compare` arguments.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first target's golden directory.
+    pub a: PathBuf,
+    /// The second target's golden directory.
+    pub b: PathBuf,
+    /// Also write the comparison as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
 }
 
 /// `serve` arguments.
@@ -110,7 +183,7 @@ pub struct ServeArgs {
     pub list_faults: bool,
 }
 
-/// Where `verify` sends its requests.
+/// Where `verify` and `record` send their requests.
 #[derive(Debug, Clone)]
 pub enum TargetChoice {
     /// Start the reference server in-process.
@@ -119,24 +192,78 @@ pub enum TargetChoice {
     External(Url),
 }
 
-/// A validated `verify`.
+/// Where a run's goldens are, decided with the rest of its configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoldenDir {
+    /// `--golden DIR` or the profile's `golden`.
+    Given(PathBuf),
+    /// The shipped `golden/`, the reference server's: only for the embedded target.
+    Reference(PathBuf),
+    /// None applies: an external target without `--golden` or a profile `golden`.
+    None,
+}
+
+/// What `verify` and `record` share, resolved: flags over the profile over defaults.
 #[derive(Debug, Clone)]
-pub struct VerifyConfig {
+pub struct RunConfig {
     /// Scenario path arguments.
     pub paths: Vec<String>,
     /// The target.
     pub target: TargetChoice,
+    /// How to talk to it (profile or defaults; the request timeout already resolved).
+    pub settings: TargetSettings,
     /// Concurrency.
     pub jobs: usize,
-    /// Password for actors without an explicit login.
-    pub default_password: Secret,
+    /// Its goldens.
+    pub golden: GoldenDir,
+}
+
+/// A validated `verify`.
+#[derive(Debug, Clone)]
+pub struct VerifyConfig {
+    /// Scenarios, target, goldens.
+    pub run: RunConfig,
     /// Where to write the JSON report, if anywhere.
     pub report_json: Option<PathBuf>,
-    /// The resolved `--profile`, if one was given (secrets already read from the environment).
-    pub profile: Option<Box<TargetSettings>>,
-    /// Limit on each actor and state-hook request: `--request-timeout`, else the profile's,
-    /// else [`crate::target::DEFAULT_REQUEST_TIMEOUT`].
-    pub request_timeout: Duration,
+    /// Drifts of this class and above fail.
+    pub fail_on: RiskClass,
+    /// Whether to write `<golden>.new` files (not in CI, not with `--no-pending`).
+    pub write_pending: bool,
+    /// What to do with unreferenced goldens and scenarios.
+    pub unreferenced: UnreferencedPolicy,
+    /// `--coverage`.
+    pub coverage: bool,
+}
+
+/// A validated `record`.
+#[derive(Debug, Clone)]
+pub struct RecordConfig {
+    /// Scenarios, target, goldens.
+    pub run: RunConfig,
+    /// Recordings to compare.
+    pub runs: usize,
+    /// Write proposals into `rules.yaml` directly.
+    pub accept_rules: bool,
+}
+
+/// A validated `accept`.
+#[derive(Debug, Clone)]
+pub struct AcceptConfig {
+    /// Scenario path arguments.
+    pub paths: Vec<String>,
+    /// The golden directory.
+    pub golden: PathBuf,
+}
+
+/// A validated `compare`.
+#[derive(Debug, Clone)]
+pub struct CompareConfig {
+    /// First directory.
+    pub a: PathBuf,
+    /// Second directory.
+    pub b: PathBuf,
+    /// JSON output.
+    pub report_json: Option<PathBuf>,
 }
 
 /// A validated `serve`.
@@ -153,6 +280,12 @@ pub struct ServeConfig {
 pub enum Command {
     /// Run scenarios.
     Verify(VerifyConfig),
+    /// Record goldens.
+    Record(RecordConfig),
+    /// Accept pending goldens.
+    Accept(AcceptConfig),
+    /// Compare golden directories.
+    Compare(CompareConfig),
     /// Run the reference server.
     Serve(ServeConfig),
     /// Validate scenario files.
@@ -168,43 +301,48 @@ impl Cli {
     pub fn into_command(self) -> Result<Command, Error> {
         match self.command {
             CommandArgs::Verify(args) => {
-                let target = match args.target {
-                    None => TargetChoice::Embedded,
-                    Some(text) => TargetChoice::External(parse_target(&text)?),
+                let fail_on = args
+                    .fail_on
+                    .parse::<RiskClass>()
+                    .map_err(|e| Error::Usage(format!("--fail-on: {e}")))?;
+                let unreferenced = match args.unreferenced.as_str() {
+                    "ignore" => UnreferencedPolicy::Ignore,
+                    "warn" => UnreferencedPolicy::Warn,
+                    "fail" => UnreferencedPolicy::Fail,
+                    other => {
+                        return Err(Error::Usage(format!(
+                            "--unreferenced {other:?}: use ignore, warn or fail"
+                        )));
+                    }
                 };
-                let jobs = match args.jobs {
-                    Some(0) => return Err(Error::Usage("--jobs must be at least 1".to_owned())),
-                    Some(n) => n,
-                    None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-                };
-                let password = default_password()?;
-                let request_timeout = args
-                    .request_timeout
-                    .as_deref()
-                    .map(parse_request_timeout)
-                    .transpose()?;
-                let profile = match &args.profile {
-                    Some(path) => Some(Box::new(resolve_profile(path, Secret::new(password.clone()))?)),
-                    None => None,
-                };
-                // --target wins over the profile's base_url; either wins over the embedded server.
-                let target = match (target, profile.as_ref().and_then(|p| p.base.clone())) {
-                    (TargetChoice::Embedded, Some(base)) => TargetChoice::External(base),
-                    (target, _) => target,
-                };
-                let request_timeout = request_timeout
-                    .or_else(|| profile.as_ref().map(|p| p.request_timeout))
-                    .unwrap_or(crate::target::DEFAULT_REQUEST_TIMEOUT);
                 Ok(Command::Verify(VerifyConfig {
-                    paths: args.paths,
-                    target,
-                    jobs,
-                    default_password: Secret::new(password),
+                    run: resolve_run(args.run)?,
                     report_json: args.report_json,
-                    profile,
-                    request_timeout,
+                    fail_on,
+                    write_pending: !args.no_pending && !in_ci(),
+                    unreferenced,
+                    coverage: args.coverage,
                 }))
             }
+            CommandArgs::Record(args) => {
+                if args.runs == 0 {
+                    return Err(Error::Usage("--runs must be at least 1".to_owned()));
+                }
+                Ok(Command::Record(RecordConfig {
+                    run: resolve_run(args.run)?,
+                    runs: args.runs,
+                    accept_rules: args.accept_rules,
+                }))
+            }
+            CommandArgs::Accept(args) => Ok(Command::Accept(AcceptConfig {
+                paths: args.paths,
+                golden: args.golden,
+            })),
+            CommandArgs::Compare(args) => Ok(Command::Compare(CompareConfig {
+                a: args.a,
+                b: args.b,
+                report_json: args.report_json,
+            })),
             CommandArgs::Serve(args) if args.list_faults => Ok(Command::ListFaults),
             CommandArgs::Serve(args) => {
                 let faults = args
@@ -241,6 +379,59 @@ impl Cli {
         }
     }
 }
+
+/// Whether the process runs in CI (`CI` set to anything but empty, `0` or `false`): then
+/// nothing is written that was not asked for.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// Resolves what `verify` and `record` share, in one place: `--target` over the profile's
+/// `base_url` over the embedded server; `--request-timeout` over the profile over the default;
+/// `--golden` over the profile's `golden` over the shipped `golden/` (embedded target only).
+fn resolve_run(args: RunArgs) -> Result<RunConfig, Error> {
+    let target = match args.target {
+        None => TargetChoice::Embedded,
+        Some(text) => TargetChoice::External(parse_target(&text)?),
+    };
+    let jobs = match args.jobs {
+        Some(0) => return Err(Error::Usage("--jobs must be at least 1".to_owned())),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+    };
+    let password = Secret::new(default_password()?);
+    let request_timeout = args
+        .request_timeout
+        .as_deref()
+        .map(parse_request_timeout)
+        .transpose()?;
+    let mut settings = match &args.profile {
+        Some(path) => resolve_profile(path, password)?,
+        None => TargetSettings::defaults(password),
+    };
+    let target = match (target, settings.base.clone()) {
+        (TargetChoice::Embedded, Some(base)) => TargetChoice::External(base),
+        (target, _) => target,
+    };
+    if let Some(timeout) = request_timeout {
+        settings.request_timeout = timeout;
+    }
+    let golden = match (args.golden, settings.golden.clone(), &target) {
+        (Some(dir), _, _) | (None, Some(dir), _) => GoldenDir::Given(dir),
+        (None, None, TargetChoice::Embedded) => GoldenDir::Reference(PathBuf::from(REFERENCE_GOLDEN_DIR)),
+        (None, None, TargetChoice::External(_)) => GoldenDir::None,
+    };
+    Ok(RunConfig {
+        paths: args.paths,
+        target,
+        settings,
+        jobs,
+        golden,
+    })
+}
+
+/// The reference server's goldens, shipped with the scenarios.
+pub const REFERENCE_GOLDEN_DIR: &str = "golden";
 
 /// Loads `--profile` and reads the environment variables it names.
 fn resolve_profile(path: &std::path::Path, default_password: Secret) -> Result<TargetSettings, Error> {

@@ -5,7 +5,9 @@
 
 use std::process::ExitCode;
 
+use crate::golden::GoldenError;
 use crate::scenario::Diagnostic;
+use crate::suite::SuiteError;
 
 /// Process exit codes (DESIGN.md §2). Stable: CI pipelines depend on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,8 @@ pub enum Exit {
     Usage = 2,
     /// Infrastructure error (target unreachable, handshake refused, report not writable).
     Infrastructure = 3,
+    /// Interrupted (Ctrl-C), as shells report SIGINT: 128 + 2.
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -41,6 +45,9 @@ pub enum Error {
     /// The target profile (`--profile`) is unusable: bad YAML, or a variable it names is unset.
     #[error("{} problem(s) in the profile", .0.len())]
     Profile(Vec<Diagnostic>),
+    /// A suite could not run or finish (target, goldens, reports).
+    #[error(transparent)]
+    Suite(#[from] SuiteError),
 }
 
 impl Error {
@@ -50,6 +57,25 @@ impl Error {
             Error::Usage(_) | Error::Scenario(_) => Exit::Usage,
             Error::Infrastructure(_) => Exit::Infrastructure,
             Error::Profile(_) => Exit::Usage,
+            Error::Suite(e) => suite_exit(e),
         }
+    }
+}
+
+/// A file the user controls (a golden, the rules) that cannot be used is a usage error; an
+/// unreachable target or an unwritable file is infrastructure.
+fn suite_exit(error: &SuiteError) -> Exit {
+    let golden = |e: &GoldenError| match e {
+        GoldenError::Io { .. } => Exit::Infrastructure,
+        GoldenError::Json { .. } | GoldenError::TooLarge { .. } | GoldenError::Rules { .. } => Exit::Usage,
+    };
+    match error {
+        SuiteError::Golden(e) => golden(e),
+        SuiteError::Goldens(errors) => errors
+            .iter()
+            .map(golden)
+            .max_by_key(|e| *e as u8)
+            .unwrap_or(Exit::Usage),
+        SuiteError::Target(_) | SuiteError::Report(_) | SuiteError::Listing(_) => Exit::Infrastructure,
     }
 }

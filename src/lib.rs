@@ -8,16 +8,19 @@
 //!
 //! ```text
 //! main → cli → app ─┬─ scenario   (model, YAML loading with file:line:col, validation)
-//!                   ├─ runner ──── transport (per-actor HTTP) ─ bayeux (CometD client)
-//!                   │      └────── matching (pure lenient matcher)
-//!                   ├─ golden     (canonical JSON store)
-//!                   ├─ report     (the only module that renders text)
-//!                   └─ server     (reference GWS simulator; never imports runner/report)
+//!                   └─ suite ─┬─ runner ── transport (per-actor HTTP) ─ bayeux (CometD client)
+//!                             │    → Transcript (observation only)
+//!                             ├─ verdict  (pure judges: inline contract, golden) → outcome
+//!                             ├─ golden   (record, rules, symbols, diff, store)
+//!                             └─ report   (sinks; the only module that renders text)
+//!                   server     (reference GWS simulator; never imports runner/report)
 //! ```
 //!
-//! Results are plain data (`runner::ScenarioOutcome`); only [`report`] turns them into text.
+//! The flow is one way: config → runner → transcript → judges → outcome → sinks. Results are
+//! plain data (`verdict::ScenarioOutcome`); only [`report`] turns them into text.
 
 pub mod app;
+pub mod atomic;
 pub mod bayeux;
 pub mod cli;
 pub mod error;
@@ -28,5 +31,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod server;
+pub mod suite;
 pub mod target;
 pub mod transport;
+pub mod verdict;

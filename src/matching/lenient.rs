@@ -12,15 +12,33 @@ use super::lint::MatcherProblemKind;
 use super::matcher::{self, ABSENT, CONTAINS, Matcher, UNORDERED};
 use super::mismatch::{Mismatch, MismatchKind};
 use super::pointer::escape_token;
-use super::template::{Vars, interpolate_str};
+use super::template::{IdTemplate, Vars, interpolate_str};
 
 /// Compares `expected` (with matchers and placeholders) against `actual`.
 /// Returns every mismatch; an empty vector means the values match.
 pub fn match_value(expected: &Value, actual: &Value, vars: &Vars) -> Vec<Mismatch> {
+    match_with_bindings(expected, actual, vars).0
+}
+
+/// Where a symbolic id (`$id:NAME`, or `${id:NAME}` inside a string) matched, and the value
+/// it matched there. Whether ids bind consistently is decided over a whole scenario, so the
+/// matcher only reports them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Binding {
+    /// The id's name.
+    pub name: String,
+    /// The value it matched.
+    pub value: String,
+    /// Where, as a JSON Pointer into the actual document.
+    pub pointer: String,
+}
+
+/// [`match_value`], also returning every symbolic id it matched, in document order.
+pub fn match_with_bindings(expected: &Value, actual: &Value, vars: &Vars) -> (Vec<Mismatch>, Vec<Binding>) {
     let ctx = Ctx::new(vars);
     let mut sink = Collect(Vec::new());
     ctx.walk(expected, actual, &mut String::new(), &mut sink);
-    sink.0
+    (sink.0, ctx.bindings.into_inner())
 }
 
 /// What one comparison needs besides the two values: the variables, and the `$regex:`
@@ -29,6 +47,10 @@ pub fn match_value(expected: &Value, actual: &Value, vars: &Vars) -> Vec<Mismatc
 pub(crate) struct Ctx<'e> {
     vars: &'e Vars,
     regexes: RefCell<HashMap<&'e str, Result<regex::Regex, String>>>,
+    /// Symbolic ids matched by detailed walks (cost walks do not record them).
+    bindings: RefCell<Vec<Binding>>,
+    /// Templates with symbolic ids, compiled once per comparison.
+    templates: RefCell<HashMap<&'e str, Result<Option<IdTemplate>, String>>>,
 }
 
 /// Receives mismatches. `Collect` keeps them; `Cost` only adds up their weights, so pricing
@@ -107,6 +129,8 @@ impl<'e> Ctx<'e> {
         Self {
             vars,
             regexes: RefCell::new(HashMap::new()),
+            bindings: RefCell::new(Vec::new()),
+            templates: RefCell::new(HashMap::new()),
         }
     }
 
@@ -132,19 +156,28 @@ impl<'e> Ctx<'e> {
                     || self.type_mismatch(pointer, expected, actual, "array"),
                 ),
             },
-            Value::String(text) => {
-                if let Err(failed) = self.eval_string(text, actual) {
-                    sink.push(
-                        || 1,
-                        || Mismatch {
-                            pointer: pointer.clone(),
-                            expected: failed.expected,
-                            actual: Some(actual.clone()),
-                            kind: failed.kind,
-                        },
-                    );
+            Value::String(text) => match self.eval_string(text, actual) {
+                Ok(ids) => {
+                    if S::DETAIL {
+                        self.bindings
+                            .borrow_mut()
+                            .extend(ids.into_iter().map(|(name, value)| Binding {
+                                name,
+                                value,
+                                pointer: pointer.clone(),
+                            }));
+                    }
                 }
-            }
+                Err(failed) => sink.push(
+                    || 1,
+                    || Mismatch {
+                        pointer: pointer.clone(),
+                        expected: failed.expected,
+                        actual: Some(actual.clone()),
+                        kind: failed.kind,
+                    },
+                ),
+            },
             Value::Number(_) | Value::Bool(_) | Value::Null => {
                 if !scalars_equal(expected, actual) {
                     sink.push(|| 1, || not_equal(pointer, expected.clone(), actual));
@@ -228,12 +261,11 @@ impl<'e> Ctx<'e> {
         if exp.len() != act.len() {
             sink.push(|| 1, || self.length_mismatch(pointer, exp, act));
         }
-        for &(i, j, cost) in &pairing.pairs {
-            if cost > 0 {
-                let len = enter_index::<S>(pointer, j);
-                self.walk(&exp[i], &act[j], pointer, sink);
-                pointer.truncate(len);
-            }
+        for &(i, j, _) in &pairing.pairs {
+            // Perfect pairs add no mismatch but are walked too: their symbolic ids bind.
+            let len = enter_index::<S>(pointer, j);
+            self.walk(&exp[i], &act[j], pointer, sink);
+            pointer.truncate(len);
         }
         for &i in &pairing.lone_expected {
             sink.push(|| 1, || self.no_match(pointer, &exp[i], None, act));
@@ -267,6 +299,10 @@ impl<'e> Ctx<'e> {
         }
         for &(i, j, cost) in &pairing.pairs {
             if cost == 0 {
+                // No mismatch, but its symbolic ids bind.
+                let len = enter_index::<S>(pointer, j);
+                self.walk(&exp[i], &act[j], pointer, sink);
+                pointer.truncate(len);
                 continue;
             }
             sink.push(|| cost, || self.no_match(pointer, &exp[i], Some(j), act));
@@ -331,8 +367,83 @@ impl<'e> Ctx<'e> {
         sink.0.min(COST_CAP)
     }
 
-    /// Decides a string expectation against `actual`.
-    pub(crate) fn eval_string(&self, text: &'e str, actual: &Value) -> Result<(), Failed> {
+    /// Decides a string expectation against `actual`; on success, the symbolic ids it matched
+    /// (name, value).
+    pub(crate) fn eval_string(&self, text: &'e str, actual: &Value) -> Result<Vec<(String, String)>, Failed> {
+        if let Some(result) = self.eval_ids(text, actual) {
+            return result;
+        }
+        self.eval_matcher(text, actual).map(|()| Vec::new())
+    }
+
+    /// `$id:NAME`, and text or `$uri:` templates holding `${id:NAME}`: `None` for anything else.
+    fn eval_ids(&self, text: &'e str, actual: &Value) -> Option<Result<Vec<(String, String)>, Failed>> {
+        let as_written = || Value::String(text.to_owned());
+        if let Some(name) = text.strip_prefix("$id:")
+            && matcher::is_id_name(name)
+        {
+            return Some(match actual.as_str() {
+                Some(value) if !value.is_empty() => Ok(vec![(name.to_owned(), value.to_owned())]),
+                _ => Err(Failed {
+                    expected: as_written(),
+                    kind: MismatchKind::Type {
+                        expected: "string".to_owned(),
+                    },
+                }),
+            });
+        }
+        if !text.contains("${id:") || text.starts_with("$$") {
+            return None;
+        }
+        let (template, uri) = match text.strip_prefix("$uri:") {
+            Some(path) => (path, true),
+            None if !text.starts_with('$') || text.starts_with("${") => (text, false),
+            None => return None,
+        };
+        let compiled = self
+            .templates
+            .borrow_mut()
+            .entry(template)
+            .or_insert_with(|| {
+                // A `$uri:` template written as a whole URL compares by path and query.
+                let pattern = if uri && !template.starts_with("${") {
+                    matcher::path_and_query(template)
+                } else {
+                    template
+                };
+                IdTemplate::compile(pattern, self.vars).map_err(|e| e.name)
+            })
+            .clone();
+        let template = match compiled {
+            Ok(Some(t)) => t,
+            Ok(None) => return None,
+            Err(name) => {
+                return Some(Err(Failed {
+                    expected: as_written(),
+                    kind: MismatchKind::UndefinedVariable { name },
+                }));
+            }
+        };
+        let observed = actual
+            .as_str()
+            .map(|a| if uri { matcher::path_and_query(a) } else { a });
+        Some(match observed.and_then(|o| template.bind(o)) {
+            Some(ids) => Ok(ids
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect()),
+            None => Err(Failed {
+                expected: as_written(),
+                kind: if uri {
+                    MismatchKind::Uri
+                } else {
+                    MismatchKind::NotEqual
+                },
+            }),
+        })
+    }
+
+    fn eval_matcher(&self, text: &'e str, actual: &Value) -> Result<(), Failed> {
         let as_written = || Value::String(text.to_owned());
         let invalid = |problem| Failed {
             expected: as_written(),
@@ -350,7 +461,8 @@ impl<'e> Ctx<'e> {
                     })
                 }
             }
-            Matcher::Any => Ok(()),
+            // `eval_ids` decides symbolic ids before any other matcher.
+            Matcher::Any | Matcher::Id(_) => Ok(()),
             Matcher::Absent => Err(invalid(MatcherProblemKind::MisplacedAbsent)),
             Matcher::Marker(marker) => Err(invalid(MatcherProblemKind::MisplacedMarker {
                 marker: marker.to_owned(),

@@ -26,7 +26,7 @@ pub struct MatcherProblem {
 pub enum MatcherProblemKind {
     /// A string starting with `$` that is no known matcher.
     #[error(
-        "unknown matcher `{text}` (matchers: $any, $absent, $type:, $regex:, $uri:, ${{name}}, \
+        "unknown matcher `{text}` (matchers: $any, $absent, $type:, $regex:, $uri:, $id:, ${{name}}, \
          $unordered, $contains; write `$$` for a literal leading `$`)"
     )]
     UnknownMatcher {
@@ -59,6 +59,12 @@ pub enum MatcherProblemKind {
     /// `$absent` anywhere but as the value of an object key.
     #[error("`$absent` is only meaningful as the value of an object key")]
     MisplacedAbsent,
+    /// `$id:` with an empty or malformed name.
+    #[error("invalid symbolic id `{text}` (write `$id:NAME` with letters, digits, `_`, `-` or `.`)")]
+    BadId {
+        /// The string as written.
+        text: String,
+    },
     /// `${` without a closing `}`.
     #[error("unclosed placeholder in `{text}` (write `${{name}}`)")]
     UnclosedPlaceholder {
@@ -137,9 +143,14 @@ fn problem(text: &str, position: Position) -> Option<MatcherProblemKind> {
                     reason,
                 })
         }
-        Ok(Matcher::Literal(_) | Matcher::Any | Matcher::Type(_) | Matcher::Uri(_) | Matcher::Text(_)) => {
-            None
-        }
+        Ok(
+            Matcher::Literal(_)
+            | Matcher::Any
+            | Matcher::Type(_)
+            | Matcher::Uri(_)
+            | Matcher::Text(_)
+            | Matcher::Id(_),
+        ) => None,
     }
 }
 

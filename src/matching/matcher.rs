@@ -32,6 +32,8 @@ pub(crate) enum Matcher<'e> {
     Regex(&'e str),
     /// `$uri:PATH` (the path, placeholders not yet interpolated).
     Uri(&'e str),
+    /// `$id:NAME`: a symbolic id, bound at its first occurrence.
+    Id(&'e str),
     /// Plain text, possibly with `${name}` placeholders (whole or embedded).
     Text(&'e str),
 }
@@ -53,6 +55,15 @@ pub(crate) fn classify(text: &str) -> Result<Matcher<'_>, MatcherProblemKind> {
     if let Some(pattern) = text.strip_prefix("$regex:") {
         return Ok(Matcher::Regex(pattern));
     }
+    if let Some(name) = text.strip_prefix("$id:") {
+        return if is_id_name(name) {
+            Ok(Matcher::Id(name))
+        } else {
+            Err(MatcherProblemKind::BadId {
+                text: text.to_owned(),
+            })
+        };
+    }
     if let Some(path) = text.strip_prefix("$uri:") {
         check_placeholders(text)?;
         return Ok(Matcher::Uri(path));
@@ -70,6 +81,14 @@ pub(crate) fn classify(text: &str) -> Result<Matcher<'_>, MatcherProblemKind> {
     }
     check_placeholders(text)?;
     Ok(Matcher::Text(text))
+}
+
+/// A symbolic id's name: letters, digits, `_`, `-` and `.`, not empty.
+pub(crate) fn is_id_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// Every `${` must be closed: an unclosed one is almost certainly a typo, and silently

@@ -80,8 +80,9 @@ mod normalize;
 mod pointer;
 pub mod template;
 
-pub use lenient::match_value;
+pub use lenient::{Binding, match_value, match_with_bindings};
 pub use lint::{MatcherProblem, MatcherProblemKind, lint};
+pub(crate) use matcher::path_and_query;
 pub use mismatch::{Mismatch, MismatchKind};
 pub use normalize::{Normalized, normalize};
 pub use pointer::{escape_token, resolve_pointer};

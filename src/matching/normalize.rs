@@ -68,7 +68,7 @@ impl<'e> Ctx<'e> {
             (Value::Array(exp), Value::Array(act)) => self.normalize_array(exp, act),
             (Value::Object(_) | Value::Array(_), _) => (self.render(expected), actual.clone()),
             (Value::String(text), _) => match self.eval_string(text, actual) {
-                Ok(()) => (actual.clone(), actual.clone()),
+                Ok(_) => (actual.clone(), actual.clone()),
                 Err(failed) if failed.expected == *actual => {
                     (Value::String(format!("{text} (not matched)")), actual.clone())
                 }

@@ -17,20 +17,113 @@ pub struct TemplateError {
     pub name: String,
 }
 
-/// Names of the `${name}` placeholders in `text`, in order (none if `text` starts with `$$`).
+/// The prefix that makes `${id:NAME}` a symbolic id rather than a variable.
+pub const ID_PREFIX: &str = "id:";
+
+/// Names of the `${name}` variable placeholders in `text`, in order (none if `text` starts
+/// with `$$`). Symbolic ids (`${id:NAME}`) are not variables and are not listed.
 pub fn placeholders(text: &str) -> Vec<&str> {
+    parts(text)
+        .into_iter()
+        .filter_map(|part| match part {
+            Part::Var(name) => Some(name),
+            Part::Text(_) | Part::Id(_) => None,
+        })
+        .collect()
+}
+
+/// A piece of a string template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part<'a> {
+    /// Literal text.
+    Text(&'a str),
+    /// `${name}`: a variable.
+    Var(&'a str),
+    /// `${id:NAME}`: a symbolic id, bound where it first matches.
+    Id(&'a str),
+}
+
+/// Splits `text` into literal text and placeholders (nothing if it starts with `$$`, which
+/// turns interpolation off). An unclosed `${` is literal text.
+pub fn parts(text: &str) -> Vec<Part<'_>> {
     if text.starts_with("$$") {
-        return Vec::new();
+        return vec![Part::Text(&text[1..])];
     }
-    let mut names = Vec::new();
+    let mut parts = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else { break };
-        names.push(&after[..end]);
+        if start > 0 {
+            parts.push(Part::Text(&rest[..start]));
+        }
+        let name = &after[..end];
+        parts.push(match name.strip_prefix(ID_PREFIX) {
+            Some(id) => Part::Id(id),
+            None => Part::Var(name),
+        });
         rest = &after[end + 1..];
     }
-    names
+    if !rest.is_empty() {
+        parts.push(Part::Text(rest));
+    }
+    parts
+}
+
+/// A template with symbolic ids, compiled: matching text against it yields each id's value.
+#[derive(Debug, Clone)]
+pub struct IdTemplate {
+    regex: regex::Regex,
+    ids: Vec<String>,
+}
+
+impl IdTemplate {
+    /// Compiles `text` with `vars` substituted; `Ok(None)` when it holds no symbolic id (then
+    /// it is plain text after interpolation).
+    pub fn compile(text: &str, vars: &Vars) -> Result<Option<IdTemplate>, TemplateError> {
+        let parts = parts(text);
+        if !parts.iter().any(|p| matches!(p, Part::Id(_))) {
+            return Ok(None);
+        }
+        let mut pattern = String::from("^");
+        let mut ids = Vec::new();
+        for part in parts {
+            match part {
+                Part::Text(t) => pattern.push_str(&regex::escape(t)),
+                Part::Var(name) => {
+                    let value = vars.get(name).ok_or_else(|| TemplateError {
+                        name: name.to_owned(),
+                    })?;
+                    match value {
+                        Value::String(s) => pattern.push_str(&regex::escape(s)),
+                        other => pattern.push_str(&regex::escape(&other.to_string())),
+                    }
+                }
+                Part::Id(name) => {
+                    pattern.push_str("(.+?)");
+                    ids.push(name.to_owned());
+                }
+            }
+        }
+        pattern.push('$');
+        // Every piece is escaped, so the pattern always compiles.
+        let regex = regex::Regex::new(&pattern).map_err(|_| TemplateError {
+            name: text.to_owned(),
+        })?;
+        Ok(Some(IdTemplate { regex, ids }))
+    }
+
+    /// The value of each id if `text` matches, in template order.
+    pub fn bind<'t>(&self, text: &'t str) -> Option<Vec<(&str, &'t str)>> {
+        let captures = self.regex.captures(text)?;
+        Some(
+            self.ids
+                .iter()
+                .enumerate()
+                .filter_map(|(i, name)| Some((name.as_str(), captures.get(i + 1)?.as_str())))
+                .collect(),
+        )
+    }
 }
 
 /// Interpolates one string. `"${x}"` alone becomes the variable's value with its JSON type;
@@ -133,5 +226,28 @@ mod tests {
     #[test]
     fn scans_placeholders() {
         assert_eq!(placeholders("a${x}b${y}"), ["x", "y"]);
+        assert_eq!(placeholders("a${id:user-1}b${y}"), ["y"], "ids are not variables");
+    }
+
+    #[test]
+    fn id_templates_bind_each_id() {
+        let t = IdTemplate::compile("/s/${id}/u/${id:user-1}.${id:x}", &vars())
+            .expect("compiles")
+            .expect("has ids");
+        assert_eq!(
+            t.bind("/s/0002/u/ab12.c"),
+            Some(vec![("user-1", "ab12"), ("x", "c")])
+        );
+        assert_eq!(
+            t.bind("/s/0003/u/ab12.c"),
+            None,
+            "variables still compare exactly"
+        );
+        assert!(
+            IdTemplate::compile("/s/${id}", &vars())
+                .expect("compiles")
+                .is_none()
+        );
+        assert!(IdTemplate::compile("${nope}/${id:a}", &vars()).is_err());
     }
 }

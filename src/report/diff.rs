@@ -41,6 +41,20 @@ pub fn write_unified_diff(normalized: &Normalized, out: &mut dyn Write) -> io::R
         .to_writer(out)
 }
 
+/// The unified diff of two texts (`-` old, `+` new) under the given headers; empty when equal.
+pub fn text_diff(old: &str, new: &str, old_header: &str, new_header: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .diff_lines(old, new)
+        .unified_diff()
+        .context_radius(DIFF_CONTEXT_LINES)
+        .header(old_header, new_header)
+        .to_string()
+}
+
 fn pretty(value: &serde_json::Value) -> String {
     format!("{value:#}\n")
 }

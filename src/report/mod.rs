@@ -1,19 +1,31 @@
-//! Rendering results and errors as text: the only module that formats output for people.
+//! Rendering results and errors as text, and the report pipeline: the only module that
+//! formats output for people or writes report files.
 //!
 //! Everything here writes to an `impl Write` so callers (and snapshot tests) choose where it
-//! goes; nothing prints directly.
+//! goes; nothing prints directly. Runs feed [`Sink`]s; `record`, `accept` and `compare` have
+//! their own renderers.
 
+mod console;
+mod coverage;
 mod diagnostics;
 mod diff;
+mod drift;
 mod faults;
+mod goldens;
 mod json;
+mod sink;
 mod terminal;
 mod value;
 
+pub use console::{TerminalSink, render_summary};
+pub use coverage::render_coverage;
 pub use diagnostics::{render_check_ok, render_diagnostics};
-pub use diff::{DIFF_CONTEXT_LINES, unified_diff, write_unified_diff};
+pub use diff::{DIFF_CONTEXT_LINES, text_diff, unified_diff, write_unified_diff};
+pub use drift::render_drift;
 pub use faults::render_fault_list;
-pub use json::{JSON_REPORT_VERSION, json_report};
+pub use goldens::{render_accepted, render_compare, render_recorded};
+pub use json::{JSON_REPORT_VERSION, JsonSink, json_report};
+pub use sink::{ReportEvent, ReportFile, RunReport, SharedWriter, Sink, SinkError, Sinks, Unreferenced};
 pub use terminal::{
-    render_failure_details, render_notes, render_scenario_line, render_serve_banner, render_summary,
+    render_failure_details, render_notes, render_passing_details, render_scenario_line, render_serve_banner,
 };

@@ -4,11 +4,13 @@
 
 use std::io::{self, Write};
 
-use crate::runner::{Failure, FailureKind, NoteKind, ScenarioOutcome, StepRef, Verdict};
-
 use super::diff::unified_diff;
+use super::drift::render_drift;
 use super::value::{mismatch_line, short, summarise_notification};
 use crate::matching::normalize;
+use crate::runner::StepRef;
+use crate::verdict::{BindingConflict, Failure, FailureKind, NoteKind, ScenarioOutcome, Verdict};
+use serde_json::Value;
 
 /// `PASS name (file, N ms)` / `FAIL ...` / `ERROR ...`.
 pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
@@ -17,6 +19,7 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
         Verdict::Failed => "FAIL ",
         Verdict::Error => "ERROR",
         Verdict::Skipped => "SKIP ",
+        Verdict::Interrupted => "INTR ",
     };
     writeln!(
         w,
@@ -27,10 +30,14 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
     )
 }
 
-/// Everything below the scenario line: every failure, then notes, then the error if any.
+/// Everything below the scenario line: every failure, every drift from the golden, then
+/// notes, then the error if any.
 pub fn render_failure_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
     for failure in &outcome.failures {
         render_failure(w, outcome, failure)?;
+    }
+    for drift in &outcome.drifts {
+        render_drift(w, drift)?;
     }
     render_notes(w, outcome)?;
     if let Some(error) = &outcome.error {
@@ -39,7 +46,15 @@ pub fn render_failure_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> i
     Ok(())
 }
 
-/// Notes only (for passing scenarios).
+/// Drifts below the failing class and notes (for passing scenarios).
+pub fn render_passing_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
+    for drift in &outcome.drifts {
+        render_drift(w, drift)?;
+    }
+    render_notes(w, outcome)
+}
+
+/// Notes only.
 pub fn render_notes(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
     for note in &outcome.notes {
         let who = note.actor.as_deref().unwrap_or("scenario");
@@ -116,6 +131,22 @@ fn headline(kind: &FailureKind) -> String {
             if *expected == 1 { "" } else { "s" }
         ),
         FailureKind::Unexpected { .. } => "unexpected notification (strict stream)".to_owned(),
+        FailureKind::Binding {
+            placeholder,
+            value,
+            conflict,
+            first,
+        } => match conflict {
+            BindingConflict::OtherValue { bound } => format!(
+                "{placeholder} is {} here but {} at {first} (the same placeholder must be the same value)",
+                short(&Value::String(value.clone()), 80),
+                short(&Value::String(bound.clone()), 80)
+            ),
+            BindingConflict::OtherPlaceholder { placeholder: other } => format!(
+                "{placeholder} is {}, the value {other} has at {first} (different placeholders must be different values)",
+                short(&Value::String(value.clone()), 80)
+            ),
+        },
     }
 }
 
@@ -165,7 +196,7 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
                     writeln!(w, "      {}", mismatch_line(m))?;
                 }
             }
-            let diff = unified_diff(&normalize(expected, actual, &outcome.vars));
+            let diff = unified_diff(&normalize(expected, actual, &outcome.transcript.final_vars()));
             for line in diff.lines() {
                 writeln!(w, "      {line}")?;
             }
@@ -180,10 +211,13 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
             arrived,
             unmatched,
             ignored,
+            late,
             ..
         } => {
-            if arrived.is_empty() {
+            if arrived.is_empty() && late.is_empty() {
                 writeln!(w, "      nothing arrived")?;
+            } else if arrived.is_empty() {
+                writeln!(w, "      nothing arrived in time")?;
             }
             if *ignored > 0 {
                 writeln!(
@@ -197,6 +231,13 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
             for (i, n) in arrived.iter().enumerate() {
                 writeln!(w, "      received {}: {}", i + 1, summarise_notification(n))?;
             }
+            for (n, at_ms) in late {
+                writeln!(
+                    w,
+                    "      arrived late, {at_ms:.0} ms after the step started: {}",
+                    summarise_notification(n)
+                )?;
+            }
             for (i, e) in unmatched.iter().enumerate() {
                 writeln!(w, "      still expected {}: {}", i + 1, short(e, 200))?;
             }
@@ -205,28 +246,9 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
         FailureKind::Capture { document: body, .. } => {
             writeln!(w, "      reply: {}", short(body, 300))?;
         }
-        FailureKind::Template { .. } => {}
+        FailureKind::Template { .. } | FailureKind::Binding { .. } => {}
     }
     Ok(())
-}
-
-/// `N scenario(s): N passed, N failed, N errored`, plus `, N skipped` when any were.
-pub fn render_summary(w: &mut dyn Write, outcomes: &[ScenarioOutcome]) -> io::Result<()> {
-    let count = |v: Verdict| outcomes.iter().filter(|o| o.verdict == v).count();
-    let skipped = count(Verdict::Skipped);
-    writeln!(
-        w,
-        "{} scenario(s): {} passed, {} failed, {} errored{}",
-        outcomes.len(),
-        count(Verdict::Passed),
-        count(Verdict::Failed),
-        count(Verdict::Error),
-        if skipped > 0 {
-            format!(", {skipped} skipped")
-        } else {
-            String::new()
-        }
-    )
 }
 
 /// The one-line banner `serve` prints: URL and user names (never passwords).

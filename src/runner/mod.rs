@@ -1,24 +1,29 @@
-//! Executes scenarios against a target and returns what happened as plain data.
+//! Executes scenarios against a target and returns what happened as a [`Transcript`]:
+//! observation only, never a verdict (that is `verdict`'s job, over the transcript).
 //!
-//! The runner never formats text: it returns [`ScenarioOutcome`]s and emits [`RunEvent`]s;
-//! `report` renders both. Each scenario gets fresh actor sessions (HTTP cookie jar + Bayeux
-//! client), subscribed before its first state change so no notification can be missed, and
-//! considers only notifications about the interactions it created, so scenarios can run in
-//! parallel against one server.
+//! Each scenario gets fresh actor sessions (HTTP cookie jar + Bayeux client), subscribed
+//! before its first state change so no notification can be missed, and considers only
+//! notifications about the interactions it created, so scenarios can run in parallel against
+//! one server. How long each step waits comes from its [`ScenarioPlan`], decided before the
+//! run; progress is reported as [`RunEvent`]s.
 
+mod collect;
 mod correlate;
 mod error;
 mod event;
 mod exec;
-mod notify;
-mod outcome;
+mod plan;
 mod pool;
 mod steps;
 mod streams;
+mod transcript;
 
 pub use correlate::interaction_ids;
 pub use error::RunError;
-pub use event::RunEvent;
-pub use exec::{RunOptions, run_scenario};
-pub use outcome::{Failure, FailureKind, Note, NoteKind, ScenarioOutcome, StepOutcome, StepRef, Verdict};
-pub use pool::{RunOutcome, run_all};
+pub use event::{EventSink, RunEvent, no_events};
+pub use exec::run_scenario;
+pub use plan::{ActorPlan, ObservedCounts, Purpose, RunOptions, ScenarioPlan, StepPlan, mode_for};
+pub use pool::{Job, RunControl, run_all};
+pub use transcript::{
+    Action, Capture, Exchange, Field, Observed, Rehandshake, StepRef, Stop, Teardown, Transcript, WaitRecord,
+};

@@ -1,74 +1,200 @@
 //! Executing `given` states and steps: interpolating requests, calling the state hook or the
-//! actor's HTTP session, capturing from replies, and checking responses.
+//! actor's HTTP session, capturing from replies. Nothing here judges: a wrong status or a
+//! capture that finds nothing is observed and left to `verdict`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::Instant;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::error::RunError;
-use super::exec::{Run, Stop};
-use super::notify::Phase;
-use super::outcome::{FailureKind, StepOutcome, StepRef};
-use crate::matching::{Mismatch, match_value, normalize};
-use crate::scenario::{AuthMode, Given, Millis, RequestSpec, ResponseSpec, Step, StepKind, locate_pointer};
-use crate::transport::{HttpRequest, HttpResponse, RequestAuth};
+use super::exec::Run;
+use super::transcript::{Action, Capture, Exchange, Field, StepRef, Stop, WaitRecord};
+use crate::matching::{interpolate, resolve_pointer};
+use crate::scenario::{AuthMode, Given, RequestSpec, Step, StepKind};
+use crate::transport::{HttpRequest, HttpResponse, RequestAuth, TransportError};
 
 impl Run<'_> {
-    /// The notification timeout of a step: its own, else the scenario's, else the default.
-    pub(super) fn timeout_for(&self, step: Option<&Step>) -> Duration {
-        step.and_then(|s| s.timeout)
-            .or(self.loaded.scenario.timeout)
-            .map_or(self.options.default_timeout, Millis::duration)
-    }
-
-    pub(super) async fn given(&mut self, given: &Spanned<Given>) -> Result<(), Stop> {
+    pub(super) async fn given(&mut self, index: usize, given: &Spanned<Given>) -> Result<(), Stop> {
         let step = StepRef {
             number: 0,
             label: format!("given {}", given.value.state),
         };
-        let params = self.interpolate(&given.value.params, &step, None, &given.referenced)?;
-        let reply = self.call_hook(&given.value.state, &params).await?;
+        let params = self.interpolate(&given.value.params, &step, Field::Params)?;
+        let slot = self.begin(
+            step,
+            Some(index),
+            Action::Hook {
+                state: given.value.state.clone(),
+                params: params.clone(),
+                reply: None,
+            },
+        );
+        let reply = self.call_hook(slot, &given.value.state, &params).await?;
         self.applied
             .push((given.value.state.clone(), params, reply.body.clone()));
-        self.capture(&given.value.capture, &reply.body, &step, None);
+        self.capture(slot, &given.value.capture, &reply.body);
         let hinted = notified_counts(&reply.body);
         if hinted.is_none() {
             self.setup_unhinted = true;
         }
-        let mut outcome = StepOutcome {
-            step: step.clone(),
-            actor: None,
-            request: None,
-            response: Some(reply),
-            notifications: BTreeMap::new(),
-        };
-        let timeout = self.timeout_for(None);
-        let phase = Phase::Setup {
-            caused: hinted.unwrap_or_default(),
-        };
-        self.notifications(
-            &given.value.notifications,
-            None,
-            timeout,
-            &step,
-            &mut outcome,
-            &phase,
-        )
-        .await;
-        self.steps.push(outcome);
+        let plan = self.plan.givens.get(index).cloned().unwrap_or_default();
+        self.collect(slot, &plan, hinted.as_ref()).await;
         Ok(())
+    }
+
+    pub(super) async fn step(&mut self, index: usize, step: &Spanned<Step>) -> Result<(), Stop> {
+        let number = index + 1;
+        let s = &step.value;
+        let Some(kind) = s.kind() else {
+            return Err(Stop::Error {
+                error: RunError::scenario(format!("step {number} is neither a request nor a state change")),
+            });
+        };
+        let label = s.name.clone().unwrap_or_else(|| match kind {
+            StepKind::Http { actor, request, .. } => {
+                format!("{actor} {} {}", request.method, request.path.value)
+            }
+            StepKind::State { state, .. } => format!("state {state}"),
+        });
+        let step_ref = StepRef { number, label };
+        let slot = match kind {
+            StepKind::Http { actor, request, .. } => {
+                let auth = s.auth.as_ref().map(|a| a.value);
+                let http_request = self.build_request(request, auth, &step_ref)?;
+                let slot = self.begin(
+                    step_ref,
+                    None,
+                    Action::Http {
+                        actor: actor.to_owned(),
+                        request: http_request.clone(),
+                        response: None,
+                    },
+                );
+                let http = self
+                    .actors
+                    .get(actor)
+                    .ok_or_else(|| Stop::Error {
+                        error: RunError::scenario(format!("step {number}: unknown actor `{actor}`")),
+                    })?
+                    .http
+                    .clone();
+                let result = http.send(&http_request).await;
+                let response = result.map_err(|e| {
+                    let message = format!("step {number} ({actor}): {e}");
+                    Stop::Error {
+                        error: if matches!(e, TransportError::Method(_)) {
+                            RunError::scenario(message)
+                        } else {
+                            RunError::target(message)
+                        },
+                    }
+                })?;
+                self.answered(slot);
+                if let Action::Http { response: r, .. } = &mut self.exchanges[slot].action {
+                    *r = Some(response.clone());
+                }
+                self.capture(slot, &s.capture, &response.body);
+                slot
+            }
+            StepKind::State { state, params } => {
+                let params = self.interpolate(params, &step_ref, Field::Params)?;
+                let slot = self.begin(
+                    step_ref,
+                    None,
+                    Action::Hook {
+                        state: state.to_owned(),
+                        params: params.clone(),
+                        reply: None,
+                    },
+                );
+                let reply = self.call_hook(slot, state, &params).await?;
+                self.capture(slot, &s.capture, &reply.body);
+                slot
+            }
+        };
+        let plan = self.plan.steps.get(index).cloned().unwrap_or_default();
+        self.collect(slot, &plan, None).await;
+        Ok(())
+    }
+
+    /// Starts an exchange: first attributes what already arrived to the earlier ones, then
+    /// opens the new one. Returns its index.
+    fn begin(&mut self, step: StepRef, given: Option<usize>, action: Action) -> usize {
+        self.pull_available();
+        let now = Instant::now();
+        self.exchanges.push(Exchange {
+            step,
+            given,
+            action,
+            started_ms: Self::ms_since(self.started, now),
+            response_ms: None,
+            captures: Vec::new(),
+            wait: WaitRecord::default(),
+            notifications: self.users.keys().map(|a| (a.clone(), Vec::new())).collect(),
+            ignored: BTreeMap::new(),
+            rehandshakes: Vec::new(),
+        });
+        self.origins.push(now);
+        self.quiet = false;
+        self.exchanges.len() - 1
+    }
+
+    /// Notes when the reply to exchange `slot` came.
+    fn answered(&mut self, slot: usize) {
+        self.exchanges[slot].response_ms = Some(Self::ms_since(self.origins[slot], Instant::now()));
+    }
+
+    /// Resolves placeholders in `value`. Validation has checked every name is defined before
+    /// use, so a name can only be missing because its capture found nothing: that capture
+    /// already failed, and this step and the rest are skipped.
+    fn interpolate(&mut self, value: &Value, step: &StepRef, field: Field) -> Result<Value, Stop> {
+        interpolate(value, &self.vars).map_err(|errors| Stop::Skipped {
+            step: step.clone(),
+            field,
+            undefined: errors.into_iter().map(|e| e.name).collect(),
+        })
+    }
+
+    fn interpolate_text(&mut self, text: &str, step: &StepRef, field: Field) -> Result<String, Stop> {
+        Ok(
+            match self.interpolate(&Value::String(text.to_owned()), step, field)? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            },
+        )
+    }
+
+    fn capture(&mut self, slot: usize, captures: &BTreeMap<String, Spanned<String>>, document: &Value) {
+        for (name, pointer) in captures {
+            let value = resolve_pointer(document, &pointer.value).cloned();
+            if let Some(value) = &value {
+                if let Some(id) = value.as_str() {
+                    // Captured ids may name interactions created by this scenario.
+                    self.ids.insert(id.to_owned());
+                }
+                self.vars.insert(name.clone(), value.clone());
+            }
+            self.exchanges[slot].captures.push(Capture {
+                name: name.clone(),
+                pointer: pointer.value.clone(),
+                value,
+            });
+        }
     }
 
     /// Applies a state; a reply other than 2xx stops the scenario (4xx: the target's hook
     /// refuses what the scenario asks, 5xx or no reply: the target is broken).
-    async fn call_hook(&mut self, state: &str, params: &Value) -> Result<HttpResponse, RunError> {
-        let reply = self
-            .hook
-            .setup(state, params, &self.users)
-            .await
-            .map_err(|e| RunError::target(format!("state hook, state `{state}`: {e}")))?;
+    async fn call_hook(&mut self, slot: usize, state: &str, params: &Value) -> Result<HttpResponse, Stop> {
+        let result = self.hook.setup(state, params, &self.users).await;
+        self.answered(slot);
+        let reply = result.map_err(|e| Stop::Error {
+            error: RunError::target(format!("state hook, state `{state}`: {e}")),
+        })?;
+        if let Action::Hook { reply: r, .. } = &mut self.exchanges[slot].action {
+            *r = Some(reply.clone());
+        }
         if !(200..300).contains(&reply.status) {
             let why = reply
                 .body
@@ -89,10 +215,12 @@ impl Run<'_> {
                 "state hook refused state `{state}` (HTTP {}): {why}{offered}",
                 reply.status
             );
-            return Err(if (400..500).contains(&reply.status) {
-                RunError::scenario(message)
-            } else {
-                RunError::target(message)
+            return Err(Stop::Error {
+                error: if (400..500).contains(&reply.status) {
+                    RunError::scenario(message)
+                } else {
+                    RunError::target(message)
+                },
             });
         }
         if let Some(id) = reply.body.get("id").and_then(Value::as_str) {
@@ -101,103 +229,23 @@ impl Run<'_> {
         Ok(reply)
     }
 
-    pub(super) async fn step(&mut self, number: usize, step: &Spanned<Step>) -> Result<(), Stop> {
-        let s = &step.value;
-        let Some(kind) = s.kind() else {
-            return Err(
-                RunError::scenario(format!("step {number} is neither a request nor a state change")).into(),
-            );
-        };
-        let label = s.name.clone().unwrap_or_else(|| match kind {
-            StepKind::Http { actor, request, .. } => {
-                format!("{actor} {} {}", request.method, request.path.value)
-            }
-            StepKind::State { state, .. } => format!("state {state}"),
-        });
-        let step_ref = StepRef { number, label };
-        self.drain_leftovers();
-        let mut outcome = StepOutcome {
-            step: step_ref.clone(),
-            actor: None,
-            request: None,
-            response: None,
-            notifications: BTreeMap::new(),
-        };
-        match kind {
-            StepKind::Http { actor, request, .. } => {
-                let http_request = self.build_request(request, actor, &step_ref, step)?;
-                let http = &self
-                    .actors
-                    .get(actor)
-                    .ok_or_else(|| RunError::scenario(format!("step {number}: unknown actor `{actor}`")))?
-                    .http;
-                let response = http.send(&http_request).await.map_err(|e| {
-                    let message = format!("step {number} ({actor}): {e}");
-                    if matches!(e, crate::transport::TransportError::Method(_)) {
-                        RunError::scenario(message)
-                    } else {
-                        RunError::target(message)
-                    }
-                })?;
-                self.capture(&s.capture, &response.body, &step_ref, Some(actor));
-                if let Some(spec) = &s.response {
-                    self.check_response(&spec.value, &spec.referenced, &response, Some(actor), &step_ref);
-                }
-                outcome.actor = Some(actor.to_owned());
-                outcome.request = Some(http_request);
-                outcome.response = Some(response);
-            }
-            StepKind::State { state, params } => {
-                let params = self.interpolate(params, &step_ref, None, &step.referenced)?;
-                let reply = self.call_hook(state, &params).await?;
-                self.capture(&s.capture, &reply.body, &step_ref, None);
-                if let Some(spec) = &s.response {
-                    self.check_response(&spec.value, &spec.referenced, &reply, None, &step_ref);
-                }
-                outcome.response = Some(reply);
-            }
-        }
-        let timeout = self.timeout_for(Some(s));
-        let streams = s.streams.as_ref().map(|s| s.value.clone());
-        self.notifications(
-            &s.notifications,
-            streams.as_ref(),
-            timeout,
-            &step_ref,
-            &mut outcome,
-            &Phase::Step,
-        )
-        .await;
-        self.steps.push(outcome);
-        Ok(())
-    }
-
     fn build_request(
         &mut self,
         request: &RequestSpec,
-        actor: &str,
-        step_ref: &StepRef,
-        step: &Spanned<Step>,
+        auth: Option<AuthMode>,
+        step: &StepRef,
     ) -> Result<HttpRequest, Stop> {
-        let path = Value::String(request.path.value.clone());
-        let path = match self.interpolate(&path, step_ref, Some(actor), &request.path.referenced)? {
-            Value::String(p) => p,
-            other => other.to_string(),
-        };
+        let path = self.interpolate_text(&request.path.value, step, Field::Path)?;
         let body = match &request.body {
-            Some(b) => Some(self.interpolate(b, step_ref, Some(actor), &step.referenced)?),
+            Some(b) => Some(self.interpolate(b, step, Field::Body)?),
             None => None,
         };
         let mut headers = Vec::new();
         for (name, value) in &request.headers {
-            let value = Value::String(value.clone());
-            let value = match self.interpolate(&value, step_ref, Some(actor), &step.referenced)? {
-                Value::String(v) => v,
-                other => other.to_string(),
-            };
-            headers.push((name.clone(), value));
+            headers.push((name.clone(), self.interpolate_text(value, step, Field::Headers)?));
         }
-        let auth = match step.value.auth.as_ref().map(|a| a.value) {
+        // A step's `auth:` makes the request deliberately wrong; the transport builds it.
+        let auth = match auth {
             None => RequestAuth::Actor,
             Some(AuthMode::None) => RequestAuth::None,
             Some(AuthMode::Wrong) => RequestAuth::WrongPassword,
@@ -210,101 +258,6 @@ impl Run<'_> {
             body,
             auth,
         })
-    }
-
-    fn check_response(
-        &mut self,
-        spec: &ResponseSpec,
-        loc: &serde_saphyr::Location,
-        response: &HttpResponse,
-        actor: Option<&str>,
-        step: &StepRef,
-    ) {
-        if let Some(expected) = &spec.status
-            && !expected.matches(response.status)
-        {
-            self.fail(
-                step,
-                actor,
-                loc,
-                FailureKind::Status {
-                    expected: expected.clone(),
-                    actual: response.status,
-                    body: response.body.clone(),
-                },
-            );
-        }
-        let header_mismatches = self.check_headers(spec, response);
-        if !header_mismatches.is_empty() {
-            self.fail(
-                step,
-                actor,
-                loc,
-                FailureKind::Headers {
-                    mismatches: header_mismatches,
-                },
-            );
-        }
-        if let Some(expected) = &spec.body {
-            let mismatches = match_value(expected, &response.body, &self.vars);
-            if !mismatches.is_empty() {
-                self.fail(
-                    step,
-                    actor,
-                    loc,
-                    FailureKind::Body {
-                        mismatch_lines: self.lines_of(&mismatches, loc),
-                        mismatches,
-                        expected: expected.clone(),
-                        patch: normalize(expected, &response.body, &self.vars).patch(),
-                        actual: response.body.clone(),
-                    },
-                );
-            }
-        }
-    }
-
-    /// Header names are case-insensitive: both sides become objects keyed by lowercase names
-    /// (repeated headers joined with ", " as HTTP allows), so the lenient object rules apply,
-    /// `$absent` included, and pointers read `/content-type`. Header values are text, so an
-    /// expectation written as a number or boolean (`content-length: 16`) means its text.
-    fn check_headers(&self, spec: &ResponseSpec, response: &HttpResponse) -> Vec<Mismatch> {
-        if spec.headers.is_empty() {
-            return Vec::new();
-        }
-        let expected: Map<String, Value> = spec
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let value = match value {
-                    Value::Number(_) | Value::Bool(_) => Value::String(value.to_string()),
-                    other => other.clone(),
-                };
-                (name.to_ascii_lowercase(), value)
-            })
-            .collect();
-        let mut actual = Map::new();
-        for (name, value) in &response.headers {
-            match actual.get_mut(name) {
-                Some(Value::String(joined)) => {
-                    joined.push_str(", ");
-                    joined.push_str(value);
-                }
-                _ => {
-                    actual.insert(name.clone(), Value::String(value.clone()));
-                }
-            }
-        }
-        match_value(&Value::Object(expected), &Value::Object(actual), &self.vars)
-    }
-
-    /// The scenario line of each mismatch's expectation inside the value written at `loc`.
-    pub(super) fn lines_of(&self, mismatches: &[Mismatch], loc: &serde_saphyr::Location) -> Vec<u64> {
-        let start = (loc.line(), loc.column());
-        mismatches
-            .iter()
-            .map(|m| locate_pointer(&self.loaded.text, start, &m.pointer).0)
-            .collect()
     }
 }
 

@@ -29,3 +29,4 @@ pub use model::{
 };
 pub use schema::scenario_schema_json;
 pub use status::{StatusPattern, StatusSpec};
+pub use yaml_error::yaml_diagnostic;

@@ -335,10 +335,13 @@ fn chatting(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> 
     let mut session = new_session(params, variant)?;
     for (i, agent) in agents.iter().enumerate() {
         let role = if i == 0 { Role::Primary } else { others };
+        // Without a nickname an agent goes by the scenario's actor name, not the user it logs
+        // in as, so what a scenario observes does not depend on how a profile maps users.
         let nickname = nicknames
             .get(naming.name(agent))
             .or_else(|| nicknames.get(agent))
-            .and_then(Value::as_str);
+            .and_then(Value::as_str)
+            .or(Some(naming.name(agent)));
         let seat = seat(variant, agent, nickname, role, SeatState::Chatting);
         let index = session.next_index();
         let joined = entry(
@@ -374,7 +377,7 @@ fn offered(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> R
     session.seats.push(seat(
         variant,
         &agent,
-        nickname.as_deref(),
+        nickname.as_deref().or(Some(naming.name(&agent))),
         Role::Primary,
         SeatState::Invited,
     ));

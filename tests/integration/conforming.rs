@@ -71,7 +71,8 @@ async fn the_shipped_suite_passes_against_the_conforming_variant() {
         .expect("shipped scenarios")
         .len();
     let summary = format!("{scenarios} scenario(s): {scenarios} passed, 0 failed, 0 errored\n");
-    assert!(stdout.ends_with(&summary), "{stdout}");
+    // A note on goldens (none for this target) follows the summary line.
+    assert!(stdout.contains(&summary), "{stdout}");
 }
 
 #[tokio::test]

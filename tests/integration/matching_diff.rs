@@ -4,9 +4,9 @@
 
 use gws_contract::matching::{MismatchKind, Vars, lint, match_value, normalize};
 use gws_contract::report::unified_diff;
-use gws_contract::runner::{FailureKind, Verdict};
 use gws_contract::scenario::load_file;
 use gws_contract::server::ServerConfig;
+use gws_contract::verdict::{FailureKind, Verdict};
 use serde_json::{Value, json};
 
 use crate::support::{redact, root, run_cli, run_file, start_server};
@@ -36,7 +36,7 @@ async fn failing_notification_diff_shows_only_the_real_difference() {
     else {
         panic!("expected a notification failure, got {:#?}", outcome.failures);
     };
-    let normalized = normalize(expected, actual, &outcome.vars);
+    let normalized = normalize(expected, actual, &outcome.transcript.final_vars());
     let diff = unified_diff(&normalized);
     let changed: Vec<&str> = diff
         .lines()
@@ -50,7 +50,7 @@ async fn failing_notification_diff_shows_only_the_real_difference() {
         "{diff}"
     );
     assert_eq!(mismatches.len(), 1);
-    insta::assert_snapshot!(redact_ids(&diff, &outcome.vars));
+    insta::assert_snapshot!(redact_ids(&diff, &outcome.transcript.final_vars()));
     let patch = serde_json::to_value(normalized.patch()).expect("a patch serialises");
     assert_eq!(
         patch,
@@ -63,8 +63,8 @@ async fn unordered_and_contains_on_a_real_participant_list() {
     let server = start_server(ServerConfig::default()).await;
     let outcome = run_file(&server, "scenarios/facebook/complete.yaml").await;
     assert_eq!(outcome.verdict, Verdict::Passed, "{outcome:#?}");
-    let notification = &outcome.steps[1].notifications["agent1"][0];
-    let vars = &outcome.vars;
+    let notification = &outcome.transcript.exchanges[1].notifications["agent1"][0].data;
+    let vars = &outcome.transcript.final_vars();
 
     let unordered = json!({"facebooksession": {
         "participants": ["$unordered", {"type": "Customer", "nickname": "VitaliyOnv", "id": "${customer}"}],

@@ -11,10 +11,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gws_contract::runner::{RunOptions, Verdict, run_all};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::{discover, load_all};
 use gws_contract::server::{Fault, ReferenceServer, ServerConfig};
+use gws_contract::suite::run_inline_all;
 use gws_contract::target::{Secret, Target};
+use gws_contract::verdict::Verdict;
 use tokio::sync::Semaphore;
 
 use crate::support::{root, start_server};
@@ -60,22 +62,10 @@ async fn failing_scenarios(faults: BTreeSet<Fault>) -> (Vec<String>, usize) {
     } else {
         RunOptions::default()
     };
-    let outcome = run_all(
-        scenarios,
-        csrf_target(&server),
-        options,
-        JOBS,
-        Arc::new(|_: &_| {}),
-    )
-    .await;
+    let outcomes = run_inline_all(scenarios, csrf_target(&server), &options, JOBS).await;
     server.shutdown().await;
-    let ran = outcome
-        .scenarios
-        .iter()
-        .filter(|s| s.verdict != Verdict::Skipped)
-        .count();
-    let failing = outcome
-        .scenarios
+    let ran = outcomes.iter().filter(|s| s.verdict != Verdict::Skipped).count();
+    let failing = outcomes
         .iter()
         .filter(|s| s.verdict != Verdict::Passed)
         .map(|s| s.name.clone())

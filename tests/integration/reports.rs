@@ -20,7 +20,7 @@ async fn json_report_carries_failures_with_pointers() {
     assert_eq!(output.status.code(), Some(1), "{}", redact(&output.stderr));
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("report written"))
         .expect("report is JSON");
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     assert_eq!(report["summary"]["scenarios"], 2);
     assert_eq!(report["summary"]["passed"], 1);
     assert_eq!(report["summary"]["failed"], 1);
@@ -62,7 +62,8 @@ async fn unwritable_json_report_is_an_infrastructure_error_before_running() {
     let output = run_cli(&[
         "verify",
         "--report-json",
-        "/nonexistent-dir-for-gws-contract/report.json",
+        // Below a regular file: no directory can be created there, not even as root.
+        "Cargo.toml/reports/report.json",
         "scenarios/facebook/complete.yaml",
     ])
     .await;
@@ -73,4 +74,57 @@ async fn unwritable_json_report_is_an_infrastructure_error_before_running() {
         redact(&output.stdout)
     );
     insta::assert_snapshot!(redact(&output.stderr));
+}
+
+#[tokio::test]
+async fn missing_report_directories_are_created() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("nested/deeper/report.json");
+    let output = run_cli(&[
+        "verify",
+        "--report-json",
+        &path.to_string_lossy(),
+        "scenarios/facebook/complete.yaml",
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stderr));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("report written"))
+        .expect("report is JSON");
+    assert_eq!(report["summary"]["passed"], 1);
+}
+
+#[tokio::test]
+async fn coverage_lists_operations_by_state_and_the_gaps_in_text_and_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.json");
+    let output = run_cli(&[
+        "verify",
+        "--coverage",
+        "--report-json",
+        &path.to_string_lossy(),
+        // The four seed scenarios: a small table with many gaps.
+        "scenarios/facebook/*.yaml",
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", redact(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let table: String = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("coverage:"))
+        .take_while(|l| !l.contains("scenario(s):"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!(table);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("report written"))
+        .expect("report is JSON");
+    assert_eq!(
+        report["coverage"]["operations"]["Complete"]["Chatting"]["status_codes"]["0"],
+        1
+    );
+    assert!(
+        report["coverage"]["never_exercised"]
+            .as_array()
+            .expect("list")
+            .contains(&Value::from("Accept"))
+    );
 }

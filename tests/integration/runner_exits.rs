@@ -1,8 +1,9 @@
 //! Exit codes of `verify` for every way a run can end (DESIGN.md §2): a broken target is 3, a
 //! scenario the target refuses as written (or an invalid file) is 2, a failed expectation is 1.
 
-use gws_contract::runner::{FailureKind, NoteKind, RunError, Verdict};
+use gws_contract::runner::RunError;
 use gws_contract::server::ServerConfig;
+use gws_contract::verdict::{FailureKind, NoteKind, Verdict};
 
 use crate::support::{redact, run_cli, run_file, start_server};
 
@@ -64,7 +65,7 @@ async fn a_capture_that_finds_nothing_fails_and_skips_what_depends_on_it() {
         outcome.notes
     );
     // Step 2 never reached the target.
-    assert!(outcome.steps.iter().all(|s| s.step.number != 2));
+    assert!(outcome.transcript.exchanges.iter().all(|s| s.step.number != 2));
     let output = crate::support::run_cli(&["verify", "tests/fixtures/runner/capture-fails.yaml"]).await;
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(redact(&output.stdout));

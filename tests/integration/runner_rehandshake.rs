@@ -5,10 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gws_contract::runner::{FailureKind, NoteKind, RunOptions, Verdict, run_scenario};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::load_file;
 use gws_contract::server::ServerConfig;
+use gws_contract::suite::run_inline;
 use gws_contract::target::{Secret, Target};
+use gws_contract::verdict::{FailureKind, NoteKind, Verdict};
 
 use crate::bayeux_reference::Proxy;
 use crate::support::{root, start_server};
@@ -30,7 +32,7 @@ async fn lost_cometd_session_is_reported_with_its_window() {
     target.notifications_path = format!("{}/api/v2/notifications", proxy.url);
     let loaded =
         load_file(&root().join("tests/fixtures/runner/customer-message.yaml")).expect("fixture loads");
-    let outcome = run_scenario(&loaded, Arc::new(target), &RunOptions::default()).await;
+    let outcome = run_inline(&loaded, Arc::new(target), &RunOptions::default()).await;
 
     assert_eq!(outcome.verdict, Verdict::Failed, "{outcome:#?}");
     let missing = outcome

@@ -4,9 +4,9 @@
 
 use gws_contract::matching::MismatchKind;
 use gws_contract::report::render_failure_details;
-use gws_contract::runner::{FailureKind, Verdict};
 use gws_contract::scenario::StatusSpec;
 use gws_contract::server::ServerConfig;
+use gws_contract::verdict::{FailureKind, Verdict};
 
 use crate::support::{run_file, start_server};
 
@@ -15,7 +15,12 @@ async fn headers_target_and_vars_resolve() {
     let server = start_server(ServerConfig::default()).await;
     let outcome = run_file(&server, "tests/fixtures/runner/headers-and-target.yaml").await;
     assert_eq!(outcome.verdict, Verdict::Passed, "{:#?}", outcome.failures);
-    let complete = outcome.steps[2].request.as_ref().expect("step 2 sent a request");
+    let gws_contract::runner::Action::Http {
+        request: complete, ..
+    } = &outcome.transcript.exchanges[2].action
+    else {
+        panic!("step 2 sent a request")
+    };
     assert_eq!(
         complete.body.as_ref().expect("body")["queueName"],
         "PostProcessingQueue"
@@ -24,7 +29,7 @@ async fn headers_target_and_vars_resolve() {
         complete.headers,
         [("X-Queue-Note".to_owned(), "queue PostProcessingQueue".to_owned())]
     );
-    assert_eq!(outcome.vars["target"], server.url());
+    assert_eq!(outcome.transcript.vars["target"], server.url());
 }
 
 #[tokio::test]

@@ -4,10 +4,12 @@
 
 use std::sync::Arc;
 
-use gws_contract::runner::{FailureKind, NoteKind, RunOptions, Verdict, run_scenario};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::{Requirement, load_file};
 use gws_contract::server::ServerConfig;
+use gws_contract::suite::run_inline;
 use gws_contract::target::{Secret, Target};
+use gws_contract::verdict::{FailureKind, NoteKind, Verdict};
 
 use crate::support::{redact, root, run_cli, start_server, target_for};
 
@@ -18,9 +20,13 @@ async fn a_scenario_requiring_csrf_is_skipped_without_it_and_runs_with_it() {
     let loaded = load_file(&root().join(REQUIRES_CSRF)).expect("fixture loads");
 
     let plain = start_server(ServerConfig::default()).await;
-    let skipped = run_scenario(&loaded, target_for(&plain), &RunOptions::default()).await;
+    let skipped = run_inline(&loaded, target_for(&plain), &RunOptions::default()).await;
     assert_eq!(skipped.verdict, Verdict::Skipped, "{skipped:#?}");
-    assert!(skipped.steps.is_empty(), "nothing is sent: {:#?}", skipped.steps);
+    assert!(
+        skipped.transcript.exchanges.is_empty(),
+        "nothing is sent: {:#?}",
+        skipped.transcript
+    );
     assert!(matches!(
         &skipped.notes[..],
         [n] if matches!(&n.kind, NoteKind::Unmet { requirements } if requirements == &[Requirement::Csrf])
@@ -34,9 +40,9 @@ async fn a_scenario_requiring_csrf_is_skipped_without_it_and_runs_with_it() {
     let base = url::Url::parse(&guarded.url()).expect("URL");
     let mut target = Target::with_defaults(base, Secret::new("password"));
     target.csrf = true;
-    let ran = run_scenario(&loaded, Arc::new(target), &RunOptions::default()).await;
+    let ran = run_inline(&loaded, Arc::new(target), &RunOptions::default()).await;
     assert_eq!(ran.verdict, Verdict::Passed, "{:#?}", ran.failures);
-    assert_eq!(ran.steps.len(), 1);
+    assert_eq!(ran.transcript.exchanges.len(), 1);
 }
 
 #[tokio::test]

@@ -2,8 +2,8 @@
 //! per actor, lenient ordering, timeouts that report what did arrive, and parallel scenarios
 //! with the same users that never see each other's notifications.
 
-use gws_contract::runner::{FailureKind, NoteKind, Verdict};
 use gws_contract::server::ServerConfig;
+use gws_contract::verdict::{FailureKind, NoteKind, Verdict};
 
 use crate::support::{redact, run_cli, run_file, start_server};
 
@@ -168,16 +168,13 @@ async fn notifications_a_given_state_causes_are_waited_for_when_the_hook_says_ho
     for _ in 0..10 {
         let outcome = run_file(&server, "tests/fixtures/runner/offered-unlisted.yaml").await;
         assert_eq!(outcome.verdict, Verdict::Passed, "{:#?}", outcome.failures);
-        let given = &outcome.steps[0];
+        let given = &outcome.transcript.exchanges[0];
         assert_eq!(
-            given
-                .response
-                .as_ref()
-                .map(|r| r.body["notified"]["agent1"].clone()),
+            given.reply().map(|r| r.body["notified"]["agent1"].clone()),
             Some(1.into())
         );
         assert_eq!(
-            given.notifications["agent1"][0]["facebooksession"]["state"],
+            given.notifications["agent1"][0].data["facebooksession"]["state"],
             "Invited"
         );
     }
@@ -213,7 +210,7 @@ async fn missing_notifications_count_what_was_ignored() {
     let path = dir.path().join("foreign.yaml");
     std::fs::write(&path, text).expect("scenario written");
     let loaded = gws_contract::scenario::load_file(&path).expect("scenario loads");
-    let outcome = gws_contract::runner::run_scenario(
+    let outcome = gws_contract::suite::run_inline(
         &loaded,
         crate::support::target_for(&server),
         &gws_contract::runner::RunOptions::default(),

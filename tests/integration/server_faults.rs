@@ -12,9 +12,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gws_contract::runner::{Failure, FailureKind, RunOptions, ScenarioOutcome, Verdict, run_scenario};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::load_file;
 use gws_contract::server::{Fault, ServerConfig};
+use gws_contract::suite::run_inline;
+use gws_contract::verdict::{Failure, FailureKind, ScenarioOutcome, Verdict};
 
 use crate::support::{root, start_server, target_for};
 
@@ -38,7 +40,7 @@ async fn run(faults: &[Fault], scenario: &str) -> ScenarioOutcome {
     };
     let mut target = (*target_for(&server)).clone();
     target.csrf = true;
-    let outcome = run_scenario(&loaded, Arc::new(target), &options).await;
+    let outcome = run_inline(&loaded, Arc::new(target), &options).await;
     server.shutdown().await;
     outcome
 }

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 
-use gws_contract::runner::{RunOptions, ScenarioOutcome, run_scenario};
+use gws_contract::runner::RunOptions;
 use gws_contract::scenario::load_file;
 use gws_contract::server::{ReferenceServer, ServerConfig};
+use gws_contract::suite::run_inline;
 use gws_contract::target::{Secret, Target};
+use gws_contract::verdict::ScenarioOutcome;
 
 /// The repository root (tests run with the package root as working directory, but be explicit).
 pub fn root() -> PathBuf {
@@ -32,7 +34,7 @@ pub fn target_for(server: &ReferenceServer) -> Arc<Target> {
 /// Loads a scenario file (relative to the repository root) and runs it against `server`.
 pub async fn run_file(server: &ReferenceServer, relative: &str) -> ScenarioOutcome {
     let loaded = load_file(&root().join(relative)).unwrap_or_else(|d| panic!("{relative} loads: {d:#?}"));
-    run_scenario(&loaded, target_for(server), &RunOptions::default()).await
+    run_inline(&loaded, target_for(server), &RunOptions::default()).await
 }
 
 /// Longer than any run the tests make, by far; only a hang reaches it.
@@ -48,11 +50,24 @@ pub async fn run_cli(args: &[&str]) -> Output {
 /// unless `env` sets it); never touches the test process's environment. Panics if the binary
 /// has not finished within [`HANG_GUARD`], killing it.
 pub async fn run_cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    run_cli_opts(args, env, &[]).await
+}
+
+/// Like [`run_cli_env`], also removing the variables in `remove` from the child's environment
+/// (e.g. `CI`, which `.ci/run` sets and which changes what `verify` writes).
+pub async fn run_cli_opts(args: &[&str], env: &[(&str, &str)], remove: &[&str]) -> Output {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_gws-contract"));
+    // As in CI: `verify` then writes no pending goldens into the repository's golden/ when a
+    // test provokes drifts. Tests about that behaviour remove or set `CI` themselves.
     command
         .args(args)
         .current_dir(root())
         .env_remove("GWS_CONTRACT_PASSWORD")
+        .env("CI", "true");
+    for name in remove {
+        command.env_remove(name);
+    }
+    command
         .envs(env.iter().copied())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -117,4 +132,41 @@ pub fn redact(text: &[u8]) -> String {
 /// Whether `path` exists relative to the repository root.
 pub fn exists(relative: &str) -> bool {
     Path::new(&root().join(relative)).exists()
+}
+
+/// Copies the directory tree `from` into `to` (created).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create directory");
+    for entry in std::fs::read_dir(from).expect("list directory") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// Every file below `dir`, relative to it, sorted.
+pub fn files_below(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("list directory") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                out.push(
+                    path.strip_prefix(base)
+                        .expect("below base")
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
 }

@@ -1,8 +1,8 @@
 //! Issue 2: the Complete scenario runs end to end against the embedded reference server,
 //! fails precisely when an expectation is wrong, and runs against an external server too.
 
-use gws_contract::runner::{FailureKind, Verdict};
 use gws_contract::server::ServerConfig;
+use gws_contract::verdict::{FailureKind, Verdict};
 
 use crate::support::{exists, redact, run_cli, run_file, start_server};
 
@@ -11,9 +11,9 @@ async fn complete_scenario_passes_in_process() {
     let server = start_server(ServerConfig::default()).await;
     let outcome = run_file(&server, "scenarios/facebook/complete.yaml").await;
     assert_eq!(outcome.verdict, Verdict::Passed, "{outcome:#?}");
-    let step = &outcome.steps[1];
-    assert_eq!(step.response.as_ref().map(|r| r.status), Some(200));
-    let received = &step.notifications["agent1"];
+    let step = &outcome.transcript.exchanges[1];
+    assert_eq!(step.reply().map(|r| r.status), Some(200));
+    let received = step.data_of("agent1");
     assert_eq!(
         received.len(),
         1,

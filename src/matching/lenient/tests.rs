@@ -427,3 +427,69 @@ fn large_unordered_arrays_stay_polynomial() {
     let m = match_value(&Value::Array(expected), &Value::Array(actual), &vars());
     assert_eq!(pointers(&m), ["/17/id"]);
 }
+
+fn bindings(expected: Value, actual: Value) -> (usize, Vec<(String, String, String)>) {
+    let (mismatches, bindings) = match_with_bindings(&expected, &actual, &vars());
+    (
+        mismatches.len(),
+        bindings
+            .into_iter()
+            .map(|b| (b.name, b.value, b.pointer))
+            .collect(),
+    )
+}
+
+#[test]
+fn symbolic_ids_match_any_string_and_report_where_they_bound() {
+    let (mismatches, bound) = bindings(
+        json!({"a": "$id:p", "u": "$uri:/s/${session}/users/${id:user}", "t": "X-${id:user}"}),
+        json!({"a": "P1", "u": "http://h:1/s/0002DaAVKJ0V0095/users/U7", "t": "X-U7"}),
+    );
+    assert_eq!(mismatches, 0);
+    assert_eq!(
+        bound,
+        [
+            ("p".into(), "P1".into(), "/a".into()),
+            ("user".into(), "U7".into(), "/t".into()),
+            ("user".into(), "U7".into(), "/u".into()),
+        ]
+    );
+    // Not a string, an empty string, or text that does not fit the template: mismatches.
+    assert_eq!(pointers(&check(json!({"a": "$id:p"}), json!({"a": 5}))), ["/a"]);
+    assert_eq!(pointers(&check(json!({"a": "$id:p"}), json!({"a": ""}))), ["/a"]);
+    assert_eq!(
+        pointers(&check(json!({"t": "X-${id:u}"}), json!({"t": "Y-1"}))),
+        ["/t"]
+    );
+    assert_eq!(
+        pointers(&check(
+            json!({"u": "$uri:/s/${id:s}/x"}),
+            json!({"u": "http://h/s/1/y"})
+        )),
+        ["/u"]
+    );
+}
+
+#[test]
+fn ids_in_perfectly_matched_unordered_elements_still_bind() {
+    let (mismatches, bound) = bindings(
+        json!(["$unordered", {"id": "$id:a", "k": 1}, {"id": "$id:b", "k": 2}]),
+        json!([{"id": "B", "k": 2}, {"id": "A", "k": 1}]),
+    );
+    assert_eq!(mismatches, 0);
+    assert_eq!(
+        bound,
+        [
+            ("a".into(), "A".into(), "/1/id".into()),
+            ("b".into(), "B".into(), "/0/id".into())
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_id_is_an_invalid_expectation() {
+    let m = check(json!({"a": "$id:"}), json!({"a": "x"}));
+    assert!(matches!(m[0].kind, MismatchKind::InvalidMatcher { .. }), "{m:?}");
+    let m = check(json!({"a": "$id:a b"}), json!({"a": "x"}));
+    assert!(matches!(m[0].kind, MismatchKind::InvalidMatcher { .. }), "{m:?}");
+}

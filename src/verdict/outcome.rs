@@ -1,16 +1,17 @@
-//! The result model: what ran, what was observed, and every failure with its location,
-//! actor and step. Plain data, serialisable for machine reports and goldens.
+//! The result model: the verdict on a scenario, every failure with its location, actor and
+//! step, notes, and golden drifts, next to the transcript they were judged from. Plain data,
+//! serialisable for machine reports.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::RunError;
+use crate::golden::{Drift, GoldenCheck};
 use crate::matching::Mismatch;
+use crate::runner::{RunError, StepRef, Transcript};
 use crate::scenario::{Requirement, SourcePos, StatusSpec};
-use crate::transport::{HttpRequest, HttpResponse};
 
 /// The verdict on one scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -22,33 +23,11 @@ pub enum Verdict {
     Failed,
     /// The scenario could not run to the end (target unreachable, hook refused, ...).
     Error,
+    /// The run was interrupted (Ctrl-C) before this scenario ended.
+    Interrupted,
     /// Not run: the target lacks a feature the scenario `requires:` (neither a pass nor a
     /// failure).
     Skipped,
-}
-
-/// Which step something belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StepRef {
-    /// 1-based step number; 0 for the `given:` section.
-    pub number: usize,
-    /// The step's label (its `name:`, or a description of the request).
-    pub label: String,
-}
-
-/// What one step did and observed.
-#[derive(Debug, Clone, Serialize)]
-pub struct StepOutcome {
-    /// The step.
-    pub step: StepRef,
-    /// The acting actor (HTTP steps).
-    pub actor: Option<String>,
-    /// The request sent (HTTP steps).
-    pub request: Option<HttpRequest>,
-    /// The response received (HTTP steps) or the hook reply (state steps).
-    pub response: Option<HttpResponse>,
-    /// Notifications attributed to this step, per actor, in arrival order.
-    pub notifications: BTreeMap<String, Vec<Value>>,
 }
 
 /// One failed expectation.
@@ -137,16 +116,47 @@ pub enum FailureKind {
         timeout_ms: u64,
         /// The expectations that found no notification.
         unmatched: Vec<Value>,
-        /// What did arrive.
+        /// What did arrive in time.
         arrived: Vec<Value>,
+        /// What arrived after the timeout (before the next step), with its arrival time in
+        /// milliseconds after the step started.
+        late: Vec<(Value, f64)>,
         /// Notifications that arrived meanwhile but were ignored: about none of this
         /// scenario's sessions (or without a session id), or on another channel.
         ignored: usize,
+    },
+    /// A symbolic id (`$id:NAME`) does not hold: the same placeholder matched another value
+    /// than where it was first bound, or another placeholder's value.
+    Binding {
+        /// The placeholder, `$id:NAME`.
+        placeholder: String,
+        /// The value it matched here.
+        value: String,
+        /// What it conflicts with.
+        conflict: BindingConflict,
+        /// Where the conflicting binding was made: `actor, step N, /pointer`.
+        first: String,
     },
     /// A notification nobody expected, in a strict stream.
     Unexpected {
         /// The notification.
         actual: Value,
+    },
+}
+
+/// How a symbolic id binding was broken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BindingConflict {
+    /// The placeholder was bound to this other value first.
+    OtherValue {
+        /// The value it was bound to.
+        bound: String,
+    },
+    /// The value was already bound to this other placeholder.
+    OtherPlaceholder {
+        /// That placeholder, `$id:NAME`.
+        placeholder: String,
     },
 }
 
@@ -208,14 +218,16 @@ pub struct ScenarioOutcome {
     pub verdict: Verdict,
     /// Wall-clock duration in milliseconds.
     pub duration_ms: u64,
-    /// Variables at the end of the run (captures included).
-    pub vars: BTreeMap<String, Value>,
-    /// What each step did.
-    pub steps: Vec<StepOutcome>,
-    /// Every failed expectation.
+    /// Every failed expectation of the inline contract.
     pub failures: Vec<Failure>,
     /// Non-failing observations.
     pub notes: Vec<Note>,
+    /// How the run compared with the scenario's golden.
+    pub golden: GoldenCheck,
+    /// Differences from the golden (those at or above `--fail-on` fail the scenario).
+    pub drifts: Vec<Drift>,
     /// Why the scenario could not run to the end, if it could not.
     pub error: Option<RunError>,
+    /// What the run observed.
+    pub transcript: Arc<Transcript>,
 }
