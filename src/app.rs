@@ -195,7 +195,7 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
 /// written (2), which outranks failed expectations (1).
 fn run_exit(outcomes: &[ScenarioOutcome]) -> Exit {
     let errors: Vec<&RunError> = outcomes.iter().filter_map(|o| o.error.as_ref()).collect();
-    if errors.iter().any(|e| matches!(e, RunError::Target { .. })) {
+    if errors.iter().any(|e| e.is_target()) {
         Exit::Infrastructure
     } else if !errors.is_empty() {
         Exit::Usage

@@ -84,6 +84,10 @@ pub struct RunArgs {
     /// overrides the profile's `request_timeout`. Default: 30s.
     #[arg(long, value_name = "DURATION")]
     pub request_timeout: Option<String>,
+    /// Longest response body read from the target (`16MiB`, `512KiB`, or bytes); a longer
+    /// one is an infrastructure error. Overrides the profile's `max_body`. Default: 16MiB.
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<String>,
     /// The target's golden directory (default: the profile's `golden`, else `golden/` for the
     /// embedded reference server only).
     #[arg(long, value_name = "DIR")]
@@ -416,6 +420,9 @@ fn resolve_run(args: RunArgs) -> Result<RunConfig, Error> {
     if let Some(timeout) = request_timeout {
         settings.request_timeout = timeout;
     }
+    if let Some(text) = args.max_body.as_deref() {
+        settings.max_body = parse_max_body(text)?;
+    }
     let golden = match (args.golden, settings.golden.clone(), &target) {
         (Some(dir), _, _) | (None, Some(dir), _) => GoldenDir::Given(dir),
         (None, None, TargetChoice::Embedded) => GoldenDir::Reference(PathBuf::from(REFERENCE_GOLDEN_DIR)),
@@ -473,6 +480,19 @@ fn parse_request_timeout(text: &str) -> Result<Duration, Error> {
     }
 }
 
+/// Parses `--max-body`: `16MiB`, `512KiB`, `1MB` or bytes.
+fn parse_max_body(text: &str) -> Result<usize, Error> {
+    crate::limits::ByteSize::parse(text)
+        .map(|size| size.0)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--max-body {:?} is not a size: write bytes (`1048576`) or a number with a unit \
+             (`16MiB`, `512KiB`, `1MB`), more than 0",
+                crate::elide::elide(text, 40)
+            ))
+        })
+}
+
 fn parse_target(text: &str) -> Result<Url, Error> {
     // Checked on the text, before parsing: a parse error would echo it, password included.
     if let Some(credentials) = UrlCredentials::find(text) {
@@ -512,6 +532,19 @@ mod tests {
         for bad in ["0", "0s", "-1s", "soon", "1e3", ""] {
             assert!(parse_request_timeout(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn max_body_reads_sizes() {
+        assert_eq!(parse_max_body("16MiB").ok(), Some(16 << 20));
+        assert_eq!(parse_max_body("4096").ok(), Some(4096));
+        let Err(Error::Usage(message)) = parse_max_body("lots") else {
+            panic!("`lots` is no size");
+        };
+        assert!(
+            message.starts_with("--max-body \"lots\" is not a size"),
+            "{message}"
+        );
     }
 
     #[test]

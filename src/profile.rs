@@ -23,6 +23,8 @@
 //!     X-Tenant: acme                        # a literal (not secret) value
 //! golden: golden/vendor                     # relative to this file's directory
 //! request_timeout: 30s                      # per actor/hook request (default shown)
+//! max_body: 16MiB                          # longest response body read (default shown)
+//! credentials_charset: auto                 # Basic auth: ISO-8859-1 when it fits (auto) or utf-8
 //! password_env: GWS_CONTRACT_PASSWORD       # password of actors not listed below
 //! actors:
 //!   agent1: { user: alice, password_env: GWS_AGENT1_PASSWORD }
@@ -38,8 +40,9 @@ use serde::de::{self, MapAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use url::Url;
 
-use crate::scenario::{Diagnostic, Millis, SourcePos};
-use crate::target::{Login, Secret, TargetSettings, UrlCredentials};
+use crate::limits::ByteSize;
+use crate::scenario::{Diagnostic, Millis, SourcePos, read_source};
+use crate::target::{CredentialsCharset, Login, Secret, TargetSettings, UrlCredentials};
 
 /// A parsed profile: what the file says, with environment variable names, not values.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +63,11 @@ pub struct Profile {
     pub golden: Option<String>,
     /// Limit on each actor and state-hook request (`30s`, `500ms`, or milliseconds).
     pub request_timeout: Option<Spanned<Millis>>,
+    /// Longest response body read from the target (`16MiB`, `512KiB`, or bytes).
+    pub max_body: Option<ByteSize>,
+    /// How Basic-auth credentials are encoded: `auto` (ISO-8859-1 when they fit, as GWS's
+    /// client does, else UTF-8) or `utf-8`.
+    pub credentials_charset: Option<Spanned<String>>,
     /// Environment variable with the password of actors that name none.
     pub password_env: Option<Spanned<String>>,
     /// Per-actor logins.
@@ -110,13 +118,7 @@ pub struct LoadedProfile {
 
 /// Reads and parses a profile file.
 pub fn load_profile(path: &Path) -> Result<LoadedProfile, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::new(
-            pos(path, 0, 0),
-            format!("cannot read profile: {e}"),
-            None,
-        )]
-    })?;
+    let text = read_source(path, "profile").map_err(|d| vec![d])?;
     parse_profile(path, text)
 }
 
@@ -176,6 +178,27 @@ impl LoadedProfile {
             }
             settings.request_timeout = timeout.value.duration();
         }
+        if let Some(size) = p.max_body {
+            settings.max_body = size.0;
+        }
+        if let Some(charset) = &p.credentials_charset {
+            match charset.value.to_ascii_lowercase().as_str() {
+                "auto" => settings.credentials_charset = CredentialsCharset::Latin1WhenItFits,
+                "utf-8" | "utf8" => settings.credentials_charset = CredentialsCharset::Utf8,
+                _ => r.problem(
+                    &charset.referenced,
+                    format!(
+                        "`credentials_charset` must be `auto` or `utf-8`, not `{}`",
+                        charset.value
+                    ),
+                    Some(
+                        "`auto` sends ISO-8859-1 when the user and password fit in it (as GWS's own \
+                         client does) and UTF-8 otherwise"
+                            .to_owned(),
+                    ),
+                ),
+            }
+        }
         if let Some(hook) = &p.state_hook {
             if let Some(url) = &hook.url {
                 settings.state_hook = r.path_or_url(url, "state_hook.url");
@@ -197,6 +220,13 @@ impl LoadedProfile {
         }
         for (actor, spec) in &p.actors {
             let user = spec.value.user.clone().unwrap_or_else(|| actor.clone());
+            if let Err(problem) = crate::sendable::check_user(&user) {
+                r.problem(
+                    &spec.referenced,
+                    format!("actor `{actor}` cannot log in: {problem}"),
+                    None,
+                );
+            }
             let password = match &spec.value.password_env {
                 Some(var) => r.secret(var, &format!("{actor}'s password")),
                 None => Some(settings.default_password.clone()),
@@ -542,6 +572,50 @@ actors:
             let all = format!("{d:?}");
             assert!(!all.contains("s3cret") && !all.contains("hooktoken"), "{all}");
         }
+    }
+
+    #[test]
+    fn max_body_takes_a_size() {
+        let size = |text: &str| load(text).resolve(&env, Secret::new("f")).map(|s| s.max_body);
+        assert_eq!(size("").unwrap(), crate::limits::DEFAULT_MAX_BODY);
+        assert_eq!(size("max_body: 1MiB").unwrap(), 1 << 20);
+        assert_eq!(size("max_body: 300").unwrap(), 300);
+        let err = parse_profile(Path::new("p.yaml"), "max_body: huge\n".into()).unwrap_err();
+        assert_eq!((err[0].pos.line, err[0].pos.column), (1, 11), "{err:#?}");
+        assert!(err[0].message.contains("invalid size `huge`"), "{err:#?}");
+    }
+
+    #[test]
+    fn credentials_charset_is_auto_or_utf8() {
+        let charset = |text: &str| {
+            load(text)
+                .resolve(&env, Secret::new("fallback"))
+                .map(|s| s.credentials_charset)
+        };
+        assert_eq!(charset("").unwrap(), CredentialsCharset::Latin1WhenItFits);
+        assert_eq!(
+            charset("credentials_charset: auto").unwrap(),
+            CredentialsCharset::Latin1WhenItFits
+        );
+        assert_eq!(
+            charset("credentials_charset: UTF-8").unwrap(),
+            CredentialsCharset::Utf8
+        );
+        assert_eq!(
+            problems("credentials_charset: latin2\n"),
+            ["1:22: `credentials_charset` must be `auto` or `utf-8`, not `latin2`"]
+        );
+    }
+
+    #[test]
+    fn users_basic_auth_cannot_carry_are_refused() {
+        assert_eq!(
+            problems("actors:\n  agent1: { user: \"a:b\" }\n"),
+            [
+                "2:11: actor `agent1` cannot log in: user name \"a:b\" cannot be sent in HTTP Basic auth: \
+                 `:` separates the user from the password"
+            ]
+        );
     }
 
     #[test]

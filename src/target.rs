@@ -56,6 +56,32 @@ pub const DEFAULT_PASSWORD: &str = "password";
 /// run with an error, never hang a CI job.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How the user name and password of HTTP Basic auth become bytes. RFC 7617 leaves it to the
+/// server; GWS's own client encodes ISO-8859-1 (reference §4.3), and servers that decode UTF-8
+/// say so (RFC 7617 `charset="UTF-8"`), so the default follows GWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CredentialsCharset {
+    /// ISO-8859-1 when every character of `user:password` fits in it, UTF-8 otherwise.
+    #[default]
+    Latin1WhenItFits,
+    /// Always UTF-8 (profile `credentials_charset: utf-8`).
+    Utf8,
+}
+
+impl CredentialsCharset {
+    /// The bytes of `user:password` in this charset.
+    pub fn encode(self, user: &str, password: &str) -> Vec<u8> {
+        let text = format!("{user}:{password}");
+        let latin1: Option<Vec<u8>> = match self {
+            CredentialsCharset::Latin1WhenItFits => {
+                text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+            }
+            CredentialsCharset::Utf8 => None,
+        };
+        latin1.unwrap_or_else(|| text.into_bytes())
+    }
+}
+
 /// Everything needed to run scenarios against one server.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -75,8 +101,14 @@ pub struct Target {
     pub logins: BTreeMap<String, Login>,
     /// Password for actors without an explicit login.
     pub default_password: Secret,
-    /// Limit on each actor and state-hook request (the Bayeux client bounds its own).
+    /// Limit on each actor and state-hook request; also bounds each Bayeux exchange beyond
+    /// the hold the server advised.
     pub request_timeout: Duration,
+    /// How Basic-auth credentials are encoded.
+    pub credentials_charset: CredentialsCharset,
+    /// The longest response body read from the target (actor requests, the state hook and
+    /// CometD); a longer one ends the scenario as an infrastructure error.
+    pub max_body: usize,
 }
 
 /// Everything about a target except, possibly, where it is: what a profile (`--profile`)
@@ -105,6 +137,11 @@ pub struct TargetSettings {
     pub golden: Option<PathBuf>,
     /// Limit on each actor and state-hook request.
     pub request_timeout: Duration,
+    /// How Basic-auth credentials are encoded.
+    pub credentials_charset: CredentialsCharset,
+    /// The longest response body read from the target (actor requests, the state hook and
+    /// CometD); a longer one ends the scenario as an infrastructure error.
+    pub max_body: usize,
 }
 
 impl TargetSettings {
@@ -121,6 +158,8 @@ impl TargetSettings {
             default_password,
             golden: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            credentials_charset: CredentialsCharset::default(),
+            max_body: crate::limits::DEFAULT_MAX_BODY,
         }
     }
 
@@ -154,6 +193,8 @@ impl TargetSettings {
             logins: self.logins,
             default_password: self.default_password,
             request_timeout: self.request_timeout,
+            credentials_charset: self.credentials_charset,
+            max_body: self.max_body,
         }
     }
 }
@@ -171,24 +212,30 @@ impl Target {
 
     /// Resolves `path` (absolute URL or path) against the base URL, keeping any base path.
     pub fn url(&self, path: &str) -> Result<Url, url::ParseError> {
-        if path.starts_with("http://") || path.starts_with("https://") {
-            return Url::parse(path);
-        }
-        let mut base = self.base.clone();
-        let prefix = base.path().trim_end_matches('/').to_owned();
-        let suffix = if path.starts_with('/') {
-            path.to_owned()
-        } else {
-            format!("/{path}")
-        };
-        let (p, q) = match suffix.split_once('?') {
-            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
-            None => (suffix, None),
-        };
-        base.set_path(&format!("{prefix}{p}"));
-        base.set_query(q.as_deref());
-        Ok(base)
+        join_url(&self.base, path)
     }
+}
+
+/// `path` (an absolute URL, or a path with an optional query) below `base`, keeping any path
+/// `base` has (`http://h/gws` + `/api/v2/me` is `http://h/gws/api/v2/me`).
+pub fn join_url(base: &Url, path: &str) -> Result<Url, url::ParseError> {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return Url::parse(path);
+    }
+    let mut base = base.clone();
+    let prefix = base.path().trim_end_matches('/').to_owned();
+    let suffix = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    let (p, q) = match suffix.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (suffix, None),
+    };
+    base.set_path(&format!("{prefix}{p}"));
+    base.set_query(q.as_deref());
+    Ok(base)
 }
 
 fn login_for(logins: &BTreeMap<String, Login>, default_password: &Secret, actor: &str) -> Login {
@@ -341,6 +388,18 @@ mod tests {
                 ("agent2".to_owned(), "pw".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn credentials_are_latin1_when_they_fit_and_utf8_otherwise_or_when_asked() {
+        let auto = CredentialsCharset::Latin1WhenItFits;
+        assert_eq!(auto.encode("agént1", "pässwört"), b"ag\xe9nt1:p\xe4ssw\xf6rt");
+        assert_eq!(auto.encode("agent1", "密码"), "agent1:密码".as_bytes());
+        assert_eq!(
+            CredentialsCharset::Utf8.encode("agént1", "p"),
+            "agént1:p".as_bytes()
+        );
+        assert_eq!(auto.encode("a", "b"), b"a:b");
     }
 
     #[test]

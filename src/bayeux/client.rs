@@ -10,6 +10,12 @@
 //! The loop never sleeps except for the server-advised interval and a bounded backoff after
 //! failures ([`super::policy`] holds those decisions); after a few failures in a row it gives
 //! up with [`Delivery::Failed`] rather than retrying forever.
+//!
+//! Every exchange is bounded: the handshake, subscribe and disconnect by the request timeout,
+//! a `/meta/connect` by the hold the server advised plus the request timeout (a connect that
+//! outlives that ends the session with [`Delivery::Stalled`]), and every body by
+//! [`BayeuxConfig::max_body`]. Advice is clamped to sane bounds
+//! ([`Delivery::AdviceClamped`] says so), so a server cannot make the client wait for ever.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,19 +28,39 @@ use url::Url;
 
 use super::message::{Advice, Message};
 use super::policy::{
-    MAX_CONSECUTIVE_ERRORS, Next, backoff, decide, excerpt, interval, merge_advice, parse_messages,
+    AdviceClamp, MAX_CONSECUTIVE_ERRORS, Next, backoff, clamp_advice, decide, excerpt, interval,
+    merge_advice, parse_messages,
 };
+use crate::error_chain::flatten;
+use crate::limits::{BodyError, ByteSize, read_limited};
 
 /// Adds per-request authentication (Basic auth, CSRF headers) to every Bayeux POST.
 pub type Decorate = Arc<dyn Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Send + Sync>;
 
-/// Where and what to subscribe.
+/// Where and what to subscribe, and the bounds on each exchange.
 #[derive(Debug, Clone)]
 pub struct BayeuxConfig {
     /// The CometD endpoint, e.g. `http://127.0.0.1:8090/api/v2/notifications`.
     pub endpoint: Url,
     /// The channel to subscribe, e.g. `/v2/me/facebooksession`.
     pub channel: String,
+    /// Limit on the handshake, subscribe and disconnect, and on a connect's reply beyond the
+    /// server's advised hold (the target's request timeout).
+    pub request_timeout: Duration,
+    /// The longest response body read.
+    pub max_body: usize,
+}
+
+impl BayeuxConfig {
+    /// A configuration with the default request timeout and body limit.
+    pub fn new(endpoint: Url, channel: impl Into<String>) -> Self {
+        BayeuxConfig {
+            endpoint,
+            channel: channel.into(),
+            request_timeout: crate::target::DEFAULT_REQUEST_TIMEOUT,
+            max_body: crate::limits::DEFAULT_MAX_BODY,
+        }
+    }
 }
 
 /// What the client hands to its owner.
@@ -64,6 +90,37 @@ pub enum Delivery {
         /// Why.
         reason: String,
     },
+    /// A `/meta/connect` got no reply within the hold the server advised plus the request
+    /// timeout: the long-poll hangs. The session is over (nothing more is delivered).
+    Stalled(Stall),
+    /// The server advised a timeout or interval beyond the client's bounds; the bound is used
+    /// instead. The session goes on.
+    AdviceClamped(AdviceClamp),
+    /// A `/meta/connect` failed (the client retries): until [`Delivery::Recovered`], nothing
+    /// that was published can be known to have arrived.
+    Trouble {
+        /// Why the connect failed.
+        reason: String,
+    },
+    /// A connect succeeded again after [`Delivery::Trouble`].
+    Recovered,
+}
+
+/// A hung long-poll.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the long-poll /meta/connect to {url} got no reply within {waited:?} (the advised hold of \
+     {hold:?} plus the request timeout)"
+)]
+pub struct Stall {
+    /// When the unanswered connect was sent.
+    pub since: Instant,
+    /// The endpoint.
+    pub url: String,
+    /// How long the client waited.
+    pub waited: Duration,
+    /// The hold the server had advised.
+    pub hold: Duration,
 }
 
 /// The receiving end of a client's deliveries.
@@ -79,6 +136,24 @@ pub enum BayeuxError {
         url: String,
         /// The transport error, flattened (reqwest errors are not `Clone`).
         reason: String,
+    },
+    /// The exchange got no complete reply within its time limit.
+    #[error("no reply from CometD endpoint {url} within {after:?}")]
+    Timeout {
+        /// The endpoint.
+        url: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+    /// The reply's body is longer than the limit; reading stopped there.
+    #[error(
+        "the reply from CometD endpoint {url} is longer than {limit} (--max-body); reading stopped there"
+    )]
+    BodyTooLarge {
+        /// The endpoint.
+        url: String,
+        /// The limit.
+        limit: ByteSize,
     },
     /// The endpoint answered with a non-2xx HTTP status.
     #[error("CometD endpoint {url} answered HTTP {status} with body {body}")]
@@ -125,7 +200,10 @@ impl BayeuxError {
     fn is_transient(&self) -> bool {
         matches!(
             self,
-            BayeuxError::Unreachable { .. } | BayeuxError::Status { .. } | BayeuxError::Protocol { .. }
+            BayeuxError::Unreachable { .. }
+                | BayeuxError::Timeout { .. }
+                | BayeuxError::Status { .. }
+                | BayeuxError::Protocol { .. }
         )
     }
 }
@@ -147,8 +225,6 @@ pub struct BayeuxClient {
     task: JoinHandle<()>,
 }
 
-/// How long to wait for a reply beyond the server's advised hold.
-const REPLY_MARGIN: Duration = Duration::from_secs(10);
 /// The hold assumed until the server advises one (CometD's default).
 const DEFAULT_HOLD: Duration = Duration::from_secs(30);
 /// How long a disconnect may take; the session is abandoned either way.
@@ -172,6 +248,7 @@ impl BayeuxClient {
             deliveries: tx,
         });
         let advice = shared.handshake_and_subscribe().await?;
+        let advice = shared.adopt(advice);
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(poll_loop(Arc::clone(&shared), advice, stop_rx));
         Ok((BayeuxClient { shared, stop, task }, inbox))
@@ -206,7 +283,8 @@ impl BayeuxClient {
             client_id: Some(self.client_id().await),
             ..Message::default()
         };
-        let replies = self.shared.post(&[msg], DISCONNECT_TIMEOUT).await?;
+        let timeout = DISCONNECT_TIMEOUT.min(self.shared.config.request_timeout);
+        let replies = self.shared.post(&[msg], timeout).await?;
         self.shared.deliver_events(&replies);
         match meta_reply(&replies, "/meta/disconnect") {
             Some(r) if r.successful == Some(true) => Ok(()),
@@ -239,24 +317,36 @@ impl Shared {
 
     async fn post(&self, messages: &[Message], timeout: Duration) -> Result<Vec<Message>, BayeuxError> {
         let url = self.config.endpoint.as_str();
+        let failed = |e: reqwest::Error| {
+            if e.is_timeout() {
+                BayeuxError::Timeout {
+                    url: url.to_owned(),
+                    after: timeout,
+                }
+            } else {
+                BayeuxError::Unreachable {
+                    url: url.to_owned(),
+                    reason: flatten(&e),
+                }
+            }
+        };
         let request = self
             .http
             .post(self.config.endpoint.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/json;charset=UTF-8")
             .body(serde_json::to_vec(messages).unwrap_or_default())
             .timeout(timeout);
-        let response = (self.decorate)(request)
-            .send()
-            .await
-            .map_err(|e| BayeuxError::Unreachable {
-                url: url.to_owned(),
-                reason: flatten(&e),
-            })?;
+        let response = (self.decorate)(request).send().await.map_err(failed)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| BayeuxError::Unreachable {
-            url: url.to_owned(),
-            reason: flatten(&e),
-        })?;
+        let bytes = read_limited(response, self.config.max_body)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge => BayeuxError::BodyTooLarge {
+                    url: url.to_owned(),
+                    limit: ByteSize(self.config.max_body),
+                },
+                BodyError::Read(e) => failed(e),
+            })?;
         if !status.is_success() {
             return Err(BayeuxError::Status {
                 url: url.to_owned(),
@@ -286,7 +376,7 @@ impl Shared {
             }),
             ..Message::default()
         };
-        let replies = self.post(&[handshake], REPLY_MARGIN).await?;
+        let replies = self.post(&[handshake], self.config.request_timeout).await?;
         self.deliver_events(&replies);
         let reply = meta_reply(&replies, "/meta/handshake")
             .ok_or_else(|| self.protocol("the response held no /meta/handshake reply"))?;
@@ -310,7 +400,7 @@ impl Shared {
             subscription: Some(json!(self.config.channel)),
             ..Message::default()
         };
-        let replies = self.post(&[subscribe], REPLY_MARGIN).await?;
+        let replies = self.post(&[subscribe], self.config.request_timeout).await?;
         self.deliver_events(&replies);
         match meta_reply(&replies, "/meta/subscribe") {
             Some(r) if r.successful == Some(true) => Ok(advice),
@@ -322,10 +412,25 @@ impl Shared {
         }
     }
 
+    /// The hold the server advised (already clamped), or CometD's default.
+    fn hold(advice: &Advice) -> Duration {
+        advice.timeout.map_or(DEFAULT_HOLD, Duration::from_millis)
+    }
+
+    /// Clamps `advice` to the client's bounds, telling the owner about each value replaced.
+    fn adopt(&self, advice: Advice) -> Advice {
+        let (advice, clamps) = clamp_advice(advice);
+        for clamp in clamps {
+            let _ = self.deliveries.send(Delivery::AdviceClamped(clamp));
+        }
+        advice
+    }
+
     /// One `/meta/connect` exchange. The hold the server advised bounds the wait for the
-    /// reply (plus a margin), whatever the client asked for: Faye ignores `timeout: 0`.
+    /// reply (plus the request timeout), whatever the client asked for: Faye ignores
+    /// `timeout: 0`.
     async fn connect(&self, first: bool, advice: &Advice) -> Result<Vec<Message>, BayeuxError> {
-        let hold = advice.timeout.map_or(DEFAULT_HOLD, Duration::from_millis);
+        let hold = Self::hold(advice);
         let connect = Message {
             channel: "/meta/connect".to_owned(),
             id: Some(self.next_id()),
@@ -337,7 +442,7 @@ impl Shared {
             }),
             ..Message::default()
         };
-        self.post(&[connect], hold + REPLY_MARGIN).await
+        self.post(&[connect], hold + self.config.request_timeout).await
     }
 
     fn deliver_events(&self, messages: &[Message]) {
@@ -366,6 +471,7 @@ async fn poll_loop(shared: Arc<Shared>, mut advice: Advice, mut stop: watch::Rec
     let mut errors = 0u32;
     let mut alive_at = Instant::now();
     loop {
+        let since = Instant::now();
         let result = tokio::select! {
             _ = stop.changed() => return,
             r = shared.connect(first, &advice) => r,
@@ -375,16 +481,35 @@ async fn poll_loop(shared: Arc<Shared>, mut advice: Advice, mut stop: watch::Rec
                 shared.deliver_events(&replies);
                 let reply = meta_reply(&replies, "/meta/connect");
                 if let Some(new) = reply.and_then(|r| r.advice.clone()) {
-                    advice = merge_advice(&advice, new);
+                    advice = shared.adopt(merge_advice(&advice, new));
                 }
                 decide(&advice, reply)
             }
+            // A long-poll that outlives its advised hold plus the request timeout hangs: the
+            // target stopped answering, as any request past the request timeout, so the
+            // session ends rather than retrying into the same silence.
+            Err(BayeuxError::Timeout { url, after }) => {
+                let _ = shared.deliveries.send(Delivery::Stalled(Stall {
+                    since,
+                    url,
+                    waited: after,
+                    hold: Shared::hold(&advice),
+                }));
+                return;
+            }
+            // A body over the limit will not shrink on retry.
+            Err(e @ BayeuxError::BodyTooLarge { .. }) => Next::Fail {
+                reason: e.to_string(),
+            },
             Err(e) => Next::Retry {
                 reason: e.to_string(),
             },
         };
         let wait = match next {
             Next::Connect { wait } => {
+                if errors > 0 {
+                    let _ = shared.deliveries.send(Delivery::Recovered);
+                }
                 errors = 0;
                 first = false;
                 alive_at = Instant::now();
@@ -392,6 +517,12 @@ async fn poll_loop(shared: Arc<Shared>, mut advice: Advice, mut stop: watch::Rec
             }
             Next::Retry { reason } => {
                 errors += 1;
+                if errors == 1 {
+                    // Said at once: a run that ends before the retries do must not pass.
+                    let _ = shared.deliveries.send(Delivery::Trouble {
+                        reason: reason.clone(),
+                    });
+                }
                 if errors >= MAX_CONSECUTIVE_ERRORS {
                     shared.fail(format!(
                         "gave up after {errors} failed /meta/connect attempts in a row; the last: {reason}"
@@ -413,7 +544,7 @@ async fn poll_loop(shared: Arc<Shared>, mut advice: Advice, mut stop: watch::Rec
                     to: Instant::now(),
                     reason,
                 });
-                advice = new_advice;
+                advice = shared.adopt(new_advice);
                 first = true;
                 errors = 0;
                 alive_at = Instant::now();
@@ -463,17 +594,4 @@ async fn wait_or_stop(stop: &mut watch::Receiver<bool>, delay: Duration) -> bool
 
 fn meta_reply<'a>(messages: &'a [Message], channel: &str) -> Option<&'a Message> {
     messages.iter().find(|m| m.channel == channel)
-}
-
-/// A reqwest error with its causes, on one line (the top level alone says only "error
-/// sending request").
-fn flatten(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

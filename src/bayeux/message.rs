@@ -61,13 +61,26 @@ pub struct Advice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reconnect: Option<String>,
     /// Milliseconds to wait before the next connect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "saturating_i64"
+    )]
     pub interval: Option<i64>,
     /// Milliseconds the server may hold a connect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "saturating_u64"
+    )]
     pub timeout: Option<u64>,
     /// Milliseconds after which a silent client is expired.
-    #[serde(default, rename = "maxInterval", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "maxInterval",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "saturating_u64"
+    )]
     pub max_interval: Option<u64>,
     /// Set when several sessions share one browser cookie.
     #[serde(default, rename = "multiple-clients", skip_serializing_if = "Option::is_none")]
@@ -81,6 +94,27 @@ fn id_as_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>
         Some(Value::String(s)) => Some(s),
         Some(other) => Some(other.to_string()),
     })
+}
+
+/// Advice numbers as servers send them: any JSON number, saturated into the field's range
+/// (`1e300`, a negative timeout, 2^64), so an absurd value is clamped by the client instead of
+/// making the whole reply unreadable.
+fn saturating_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(Option::<serde_json::Number>::deserialize(d)?.map(|n| {
+        n.as_u64()
+            .or_else(|| n.as_i64().map(|_| 0))
+            // `as` saturates (NaN becomes 0), which is the point.
+            .unwrap_or_else(|| n.as_f64().map_or(0, |f| f as u64))
+    }))
+}
+
+/// See [`saturating_u64`].
+fn saturating_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(Option::<serde_json::Number>::deserialize(d)?.map(|n| {
+        n.as_i64()
+            .or_else(|| n.as_u64().map(|_| i64::MAX))
+            .unwrap_or_else(|| n.as_f64().map_or(0, |f| f as i64))
+    }))
 }
 
 /// Whether `channel` is matched by the subscription `pattern` (`/a/*` one segment, `/a/**`
@@ -114,6 +148,25 @@ mod tests {
             "/v2/me/facebooksession"
         ));
         assert!(!channel_matches("/v2/me/facebooksession", "/v2/me/calls"));
+    }
+
+    #[test]
+    fn absurd_advice_numbers_saturate_instead_of_failing_the_reply() {
+        let advice = |json: &str| serde_json::from_str::<Advice>(json).expect(json);
+        assert_eq!(
+            advice(r#"{"timeout":18446744073709551615}"#).timeout,
+            Some(u64::MAX)
+        );
+        assert_eq!(advice(r#"{"timeout":1e300}"#).timeout, Some(u64::MAX));
+        assert_eq!(advice(r#"{"timeout":-5}"#).timeout, Some(0));
+        assert_eq!(
+            advice(r#"{"interval":18446744073709551615}"#).interval,
+            Some(i64::MAX)
+        );
+        assert_eq!(advice(r#"{"interval":-1e300}"#).interval, Some(i64::MIN));
+        assert_eq!(advice(r#"{"interval":250.7}"#).interval, Some(250));
+        assert_eq!(advice(r#"{"interval":null}"#).interval, None);
+        assert!(serde_json::from_str::<Advice>(r#"{"timeout":"soon"}"#).is_err());
     }
 
     #[test]

@@ -7,5 +7,6 @@ mod client;
 mod message;
 mod policy;
 
-pub use client::{BayeuxClient, BayeuxConfig, BayeuxError, Decorate, Delivery, Inbox};
+pub use client::{BayeuxClient, BayeuxConfig, BayeuxError, Decorate, Delivery, Inbox, Stall};
 pub use message::{Advice, Message, channel_matches};
+pub use policy::{AdviceClamp, parse_messages};

@@ -13,6 +13,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::message::{Advice, Message};
+use crate::elide::{MESSAGE_CHARS, elide};
+use crate::limits::{MAX_JSON_DEPTH, json_too_deep};
 
 /// Failures in a row (transport errors, HTTP errors, unusable bodies, unsuccessful connects)
 /// after which the client gives up and reports `Delivery::Failed`.
@@ -42,6 +44,57 @@ pub(crate) enum Next {
         /// Why.
         reason: String,
     },
+}
+
+/// The longest hold of a `/meta/connect` the client accepts from advice: far beyond CometD's
+/// 30 s default, short enough that a server cannot park a client for hours.
+pub(crate) const MAX_ADVICE_TIMEOUT_MS: u64 = 5 * 60 * 1000;
+/// The longest wait between connects the client accepts from advice.
+pub(crate) const MAX_ADVICE_INTERVAL_MS: i64 = 60 * 1000;
+
+/// An advised value the client replaced with its bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdviceClamp {
+    /// `timeout` or `interval`.
+    pub field: &'static str,
+    /// What the server advised, in milliseconds.
+    pub advised_ms: i128,
+    /// What the client uses instead, in milliseconds.
+    pub used_ms: u64,
+}
+
+impl std::fmt::Display for AdviceClamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the server advised {} {} ms; the client uses {} ms, its bound",
+            self.field, self.advised_ms, self.used_ms
+        )
+    }
+}
+
+/// `advice` with `timeout` at most [`MAX_ADVICE_TIMEOUT_MS`] and `interval` at most
+/// [`MAX_ADVICE_INTERVAL_MS`], and what was replaced. Obeying 2^64−1 ms blindly would hang
+/// the run (or overflow a deadline).
+pub(crate) fn clamp_advice(mut advice: Advice) -> (Advice, Vec<AdviceClamp>) {
+    let mut clamps = Vec::new();
+    if let Some(timeout) = advice.timeout.filter(|t| *t > MAX_ADVICE_TIMEOUT_MS) {
+        clamps.push(AdviceClamp {
+            field: "timeout",
+            advised_ms: i128::from(timeout),
+            used_ms: MAX_ADVICE_TIMEOUT_MS,
+        });
+        advice.timeout = Some(MAX_ADVICE_TIMEOUT_MS);
+    }
+    if let Some(interval) = advice.interval.filter(|i| *i > MAX_ADVICE_INTERVAL_MS) {
+        clamps.push(AdviceClamp {
+            field: "interval",
+            advised_ms: i128::from(interval),
+            used_ms: MAX_ADVICE_INTERVAL_MS.unsigned_abs(),
+        });
+        advice.interval = Some(MAX_ADVICE_INTERVAL_MS);
+    }
+    (advice, clamps)
 }
 
 /// Later advice supersedes earlier advice field by field (Bayeux §5.2: advice stays in force
@@ -99,20 +152,28 @@ pub(crate) fn backoff(errors: u32) -> Duration {
 }
 
 /// Parses a response body: a JSON array of messages (or, leniently, a single message).
-pub(crate) fn parse_messages(bytes: &[u8]) -> Result<Vec<Message>, String> {
+pub fn parse_messages(bytes: &[u8]) -> Result<Vec<Message>, String> {
+    if json_too_deep(bytes, MAX_JSON_DEPTH) {
+        return Err(format!(
+            "the body nests JSON more than {MAX_JSON_DEPTH} levels deep; it was not read"
+        ));
+    }
+    // serde_json's messages quote the offending value, which a target may make megabytes long.
+    let reason = |e: serde_json::Error| elide(&e.to_string(), MESSAGE_CHARS).into_owned();
     let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| format!("invalid JSON ({e}) in body {}", excerpt(bytes)))?;
+        .map_err(|e| format!("invalid JSON ({}) in body {}", reason(e), excerpt(bytes)))?;
     match value {
         Value::Array(items) => items
             .into_iter()
             .enumerate()
             .map(|(i, v)| {
-                serde_json::from_value(v).map_err(|e| format!("message {i} is not a Bayeux message: {e}"))
+                serde_json::from_value(v)
+                    .map_err(|e| format!("message {i} is not a Bayeux message: {}", reason(e)))
             })
             .collect(),
         Value::Object(_) => serde_json::from_value(value)
             .map(|m| vec![m])
-            .map_err(|e| format!("the body is not a Bayeux message: {e}")),
+            .map_err(|e| format!("the body is not a Bayeux message: {}", reason(e))),
         _ => Err(format!(
             "expected a JSON array of messages, got {}",
             excerpt(bytes)
@@ -190,6 +251,57 @@ mod tests {
         );
         let long = "x".repeat(500);
         assert!(excerpt(long.as_bytes()).ends_with("…\""));
+    }
+
+    /// Found by `fuzz/run.sh` (bayeux_decoder): serde_json quotes the value it could not
+    /// decode, so a long string where a message belongs made a 4 KB error line.
+    #[test]
+    fn errors_about_long_values_are_bounded() {
+        let long = "x".repeat(100_000);
+        for body in [
+            format!("[\"{long}\"]"),
+            format!("{{\"channel\": 1, \"data\": \"{long}\"}}"),
+            format!("[{{\"channel\": \"{long}\", \"successful\": \"{long}\"}}]"),
+        ] {
+            let err = parse_messages(body.as_bytes()).unwrap_err();
+            assert!(err.len() < 600, "{} bytes: {err}", err.len());
+        }
+        let err = parse_messages(format!("[\"{long}\"]").as_bytes()).unwrap_err();
+        assert!(err.contains("more characters)"), "{err}");
+    }
+
+    #[test]
+    fn deep_bodies_are_refused_before_parsing() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(
+            parse_messages(deep.as_bytes()).unwrap_err(),
+            "the body nests JSON more than 127 levels deep; it was not read"
+        );
+    }
+
+    #[test]
+    fn absurd_advice_is_clamped_and_said_so() {
+        let (clamped, clamps) = clamp_advice(Advice {
+            timeout: Some(u64::MAX),
+            interval: Some(i64::MAX),
+            ..Advice::default()
+        });
+        assert_eq!(clamped.timeout, Some(MAX_ADVICE_TIMEOUT_MS));
+        assert_eq!(clamped.interval, Some(MAX_ADVICE_INTERVAL_MS));
+        let said: Vec<String> = clamps.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "the server advised timeout 18446744073709551615 ms; the client uses 300000 ms, its bound",
+                "the server advised interval 9223372036854775807 ms; the client uses 60000 ms, its bound",
+            ]
+        );
+        let sane = Advice {
+            timeout: Some(30_000),
+            interval: Some(0),
+            ..Advice::default()
+        };
+        assert_eq!(clamp_advice(sane.clone()), (sane, Vec::new()));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::lenient::compile_regex;
 use super::matcher::{self, Matcher};
 use super::pointer::escape_token;
+use crate::elide::elide;
 
 /// A malformed matcher in an expectation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,7 +46,7 @@ pub enum MatcherProblemKind {
     /// A `$regex:` pattern that does not compile.
     #[error("invalid pattern in `$regex:{pattern}`: {reason}")]
     InvalidRegex {
-        /// The pattern as written.
+        /// The pattern as written (its start, if it is long).
         pattern: String,
         /// The regex compiler's explanation.
         reason: String,
@@ -139,7 +140,7 @@ fn problem(text: &str, position: Position) -> Option<MatcherProblemKind> {
             compile_regex(pattern)
                 .err()
                 .map(|reason| MatcherProblemKind::InvalidRegex {
-                    pattern: pattern.to_owned(),
+                    pattern: elide(pattern, 60).into_owned(),
                     reason,
                 })
         }
@@ -213,6 +214,28 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+    }
+
+    #[test]
+    fn huge_and_explosive_patterns_fail_fast_with_a_short_message() {
+        let huge = format!("$regex:{}", "a".repeat(25_000_000));
+        let started = std::time::Instant::now();
+        let found = problems(json!({ "a": huge }));
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].1,
+            format!(
+                "invalid pattern in `$regex:{}… (24999940 more characters)`: the pattern is 25000000 \
+                 bytes long; at most 4096 are compiled",
+                "a".repeat(60)
+            )
+        );
+        // Only a regression to compiling the pattern could take this long.
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let explosive = problems(json!({ "a": "$regex:(\\w{100}){100}" }));
+        assert_eq!(explosive.len(), 1, "{explosive:?}");
+        assert!(explosive[0].1.contains("size limit"), "{explosive:?}");
+        assert_eq!(problems(json!({ "a": "$regex:\\w{100}" })), []);
     }
 
     #[test]

@@ -2,9 +2,14 @@
 
 use serde_json::Value;
 
-/// Escapes one reference token (`~` → `~0`, `/` → `~1`).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+/// Escapes one reference token (`~` → `~0`, `/` → `~1`); borrows when there is nothing to
+/// escape, which is almost always (pointers are built for every key the matcher walks).
+pub fn escape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        std::borrow::Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
 }
 
 /// Resolves `pointer` in `value`. `""` is the whole value. Returns `None` when the pointer is

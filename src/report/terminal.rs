@@ -9,7 +9,7 @@ use super::drift::render_drift;
 use super::value::{mismatch_line, short, summarise_notification};
 use crate::matching::normalize;
 use crate::runner::StepRef;
-use crate::verdict::{BindingConflict, Failure, FailureKind, NoteKind, ScenarioOutcome, Verdict};
+use crate::verdict::{BindingConflict, Failure, FailureKind, Note, NoteKind, ScenarioOutcome, Verdict};
 use serde_json::Value;
 
 /// `PASS name (file, N ms)` / `FAIL ...` / `ERROR ...`.
@@ -18,8 +18,8 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
         Verdict::Passed => "PASS ",
         Verdict::Failed => "FAIL ",
         Verdict::Error => "ERROR",
-        Verdict::Skipped => "SKIP ",
         Verdict::Interrupted => "INTR ",
+        Verdict::Skipped => "SKIP ",
     };
     writeln!(
         w,
@@ -33,61 +33,127 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
 /// Everything below the scenario line: every failure, every drift from the golden, then
 /// notes, then the error if any.
 pub fn render_failure_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
-    for failure in &outcome.failures {
-        render_failure(w, outcome, failure)?;
-    }
-    for drift in &outcome.drifts {
-        render_drift(w, drift)?;
-    }
+    write_collapsed(
+        w,
+        outcome.failures.iter().map(|f| {
+            let mut block = Vec::new();
+            let _ = render_failure(&mut block, outcome, f);
+            block
+        }),
+    )?;
+    write_collapsed(
+        w,
+        outcome.drifts.iter().map(|d| {
+            let mut block = Vec::new();
+            let _ = render_drift(&mut block, d);
+            block
+        }),
+    )?;
     render_notes(w, outcome)?;
     if let Some(error) = &outcome.error {
         writeln!(w, "  error: {error}")?;
+        if let (Some(step), Some(pos)) = (&error.step, &error.pos) {
+            writeln!(
+                w,
+                "    --> {}:{}:{} ({})",
+                pos.file.display(),
+                pos.line,
+                pos.column,
+                step.label
+            )?;
+        }
     }
     Ok(())
 }
 
 /// Drifts below the failing class and notes (for passing scenarios).
 pub fn render_passing_details(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
-    for drift in &outcome.drifts {
-        render_drift(w, drift)?;
-    }
+    write_collapsed(
+        w,
+        outcome.drifts.iter().map(|d| {
+            let mut block = Vec::new();
+            let _ = render_drift(&mut block, d);
+            block
+        }),
+    )?;
     render_notes(w, outcome)
+}
+
+/// At most this many different blocks (failures, drifts, notes) per scenario are printed; the
+/// JSON report has them all.
+pub const MAX_BLOCKS: usize = 40;
+
+/// Writes rendered blocks, each run of identical ones once with `(×N)`, and at most
+/// [`MAX_BLOCKS`] of them, saying how many were left out: a flooding target cannot flood the
+/// terminal.
+fn write_collapsed(w: &mut dyn Write, blocks: impl Iterator<Item = Vec<u8>>) -> io::Result<()> {
+    let mut runs: Vec<(Vec<u8>, usize)> = Vec::new();
+    for block in blocks {
+        match runs.last_mut() {
+            Some((last, n)) if *last == block => *n += 1,
+            _ => runs.push((block, 1)),
+        }
+    }
+    let total = runs.len();
+    for (block, n) in runs.iter().take(MAX_BLOCKS) {
+        w.write_all(block)?;
+        if *n > 1 {
+            writeln!(w, "      (×{n}: the same {n} times in a row)")?;
+        }
+    }
+    if total > MAX_BLOCKS {
+        let hidden: usize = runs.iter().skip(MAX_BLOCKS).map(|(_, n)| n).sum();
+        writeln!(w, "  … {hidden} more not shown (--report-json has every one)")?;
+    }
+    Ok(())
 }
 
 /// Notes only.
 pub fn render_notes(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io::Result<()> {
-    for note in &outcome.notes {
-        let who = note.actor.as_deref().unwrap_or("scenario");
-        let step = step_name(&note.step);
-        match &note.kind {
-            NoteKind::Extra { actual } => writeln!(
+    write_collapsed(
+        w,
+        outcome.notes.iter().map(|note| {
+            let mut block = Vec::new();
+            let _ = render_note(&mut block, note);
+            block
+        }),
+    )
+}
+
+fn render_note(w: &mut dyn Write, note: &Note) -> io::Result<()> {
+    let who = note.actor.as_deref().unwrap_or("scenario");
+    let step = step_name(&note.step);
+    match &note.kind {
+        NoteKind::Extra { actual } => writeln!(
+            w,
+            "  note: {who}, {step}: extra notification (lenient stream): {}",
+            summarise_notification(actual)
+        )?,
+        NoteKind::Rehandshake { window_ms, reason } => writeln!(
+            w,
+            "  warning: {who}, {step}: the CometD session was lost ({reason}) and re-established; \
+             notifications during {window_ms} ms may be missing"
+        )?,
+        NoteKind::Skipped { undefined } => {
+            writeln!(
                 w,
-                "  note: {who}, {step}: extra notification (lenient stream): {}",
-                summarise_notification(actual)
-            )?,
-            NoteKind::Rehandshake { window_ms, reason } => writeln!(
+                "  note: {step} and the steps after it were not run: {} (an earlier capture found nothing)",
+                undefined_variables(undefined)
+            )?;
+        }
+        NoteKind::Unmet { requirements } => {
+            let names: Vec<&str> = requirements.iter().map(|r| r.name()).collect();
+            writeln!(
                 w,
-                "  warning: {who}, {step}: the CometD session was lost ({reason}) and re-established; \
-                 notifications during {window_ms} ms may be missing"
-            )?,
-            NoteKind::Skipped { undefined } => {
-                writeln!(
-                    w,
-                    "  note: {step} and the steps after it were not run: {} (an earlier capture found nothing)",
-                    undefined_variables(undefined)
-                )?;
-            }
-            NoteKind::Unmet { requirements } => {
-                let names: Vec<&str> = requirements.iter().map(|r| r.name()).collect();
-                writeln!(
-                    w,
-                    "  note: not run: it requires {}, which the target does not enable (profile: `csrf: true`)",
-                    names.join(", ")
-                )?;
-            }
-            NoteKind::Teardown { state, reason } => {
-                writeln!(w, "  warning: teardown of state `{state}` failed: {reason}")?;
-            }
+                "  note: not run: it requires {}, which the target does not enable (profile: `csrf: true`)",
+                names.join(", ")
+            )?;
+        }
+        NoteKind::AdviceClamped { detail } => {
+            writeln!(w, "  warning: {who}, {step}: {detail}")?;
+        }
+        NoteKind::Teardown { state, reason } => {
+            writeln!(w, "  warning: teardown of state `{state}` failed: {reason}")?;
         }
     }
     Ok(())
@@ -212,9 +278,12 @@ fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> 
             unmatched,
             ignored,
             late,
+            stream,
             ..
         } => {
-            if arrived.is_empty() && late.is_empty() {
+            if let Some(reason) = stream {
+                writeln!(w, "      the CometD session failed meanwhile: {reason}")?;
+            } else if arrived.is_empty() && late.is_empty() {
                 writeln!(w, "      nothing arrived")?;
             } else if arrived.is_empty() {
                 writeln!(w, "      nothing arrived in time")?;

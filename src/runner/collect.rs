@@ -10,7 +10,7 @@ use super::correlate::interaction_ids;
 use super::event::RunEvent;
 use super::exec::Run;
 use super::plan::StepPlan;
-use super::transcript::{Observed, Rehandshake};
+use super::transcript::{Observed, StreamEvent, StreamEventKind};
 use crate::bayeux::{Delivery, channel_matches};
 use crate::matching::match_value;
 
@@ -63,19 +63,51 @@ impl Run<'_> {
             Delivery::Rehandshake { from, to, reason } => {
                 let window_ms =
                     u64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(u64::MAX);
-                if let Some(slot) = self.exchange_at(to) {
-                    self.exchanges[slot].rehandshakes.push(Rehandshake {
-                        actor: actor.to_owned(),
-                        window_ms,
-                        reason,
-                    });
-                }
+                self.trouble.remove(actor);
+                self.stream_event(actor, to, StreamEventKind::Rehandshake { window_ms, reason });
+                false
+            }
+            Delivery::Trouble { reason } => {
+                self.trouble.insert(actor.to_owned(), reason.clone());
+                self.stream_event(actor, Instant::now(), StreamEventKind::Trouble { reason });
+                false
+            }
+            Delivery::Recovered => {
+                self.trouble.remove(actor);
+                self.stream_event(actor, Instant::now(), StreamEventKind::Recovered);
                 false
             }
             Delivery::Failed { reason } => {
-                self.streams.dead.entry(actor.to_owned()).or_insert(reason);
+                self.streams
+                    .dead
+                    .entry(actor.to_owned())
+                    .or_insert_with(|| reason.clone());
+                self.stream_event(actor, Instant::now(), StreamEventKind::Lost { reason });
                 false
             }
+            Delivery::Stalled(stall) => {
+                let reason = stall.to_string();
+                self.streams
+                    .dead
+                    .entry(actor.to_owned())
+                    .or_insert_with(|| reason.clone());
+                self.stream_event(actor, Instant::now(), StreamEventKind::Lost { reason });
+                false
+            }
+            Delivery::AdviceClamped(clamp) => {
+                let detail = clamp.to_string();
+                self.stream_event(actor, Instant::now(), StreamEventKind::AdviceClamped { detail });
+                false
+            }
+        }
+    }
+
+    fn stream_event(&mut self, actor: &str, at: Instant, kind: StreamEventKind) {
+        if let Some(slot) = self.exchange_at(at) {
+            self.exchanges[slot].stream_events.push(StreamEvent {
+                actor: actor.to_owned(),
+                kind,
+            });
         }
     }
 

@@ -54,6 +54,8 @@ pub(super) struct Run<'a> {
     pub setup_unhinted: bool,
     /// Whether the last exchange ended by quiescence, which makes the final settle redundant.
     pub quiet: bool,
+    /// Actors whose long-poll is failing right now (the client retries), with the reason.
+    pub trouble: BTreeMap<String, String>,
 }
 
 /// How long the teardown of an interrupted scenario may take in all: the user asked to stop.
@@ -134,6 +136,7 @@ pub async fn run_scenario(
             .collect(),
         setup_unhinted: false,
         quiet: false,
+        trouble: BTreeMap::new(),
     };
     let initial_vars = run.vars.clone();
     let stop = tokio::select! {
@@ -201,10 +204,18 @@ async fn open_actors(
         let name = &name.value;
         let failed = |e: &dyn std::fmt::Display| RunError::target(format!("{name}: {e}"));
         let http = ActorHttp::new(name, Arc::clone(target)).map_err(|e| failed(&e))?;
-        http.login().await.map_err(|e| failed(&e))?;
+        http.login().await.map_err(|e| {
+            if e.is_scenario_error() {
+                RunError::scenario(format!("{name}: {e}"))
+            } else {
+                failed(&e)
+            }
+        })?;
         let config = BayeuxConfig {
             endpoint: endpoint.clone(),
             channel: target.channel.clone(),
+            request_timeout: target.request_timeout,
+            max_body: target.max_body,
         };
         let (client, inbox) = BayeuxClient::start(http.client(), http.decorate(), config)
             .await
@@ -239,6 +250,15 @@ impl Run<'_> {
         if let Some((actor, reason)) = self.streams.dead.iter().next() {
             return Err(Stop::Error {
                 error: RunError::target(format!("{actor}: CometD connection lost: {reason}")),
+            });
+        }
+        // A stream that is failing when the run ends was not verified to its end: whatever
+        // the target sent since cannot be known, so no verdict can be reached.
+        if let Some((actor, reason)) = self.trouble.iter().next() {
+            return Err(Stop::Error {
+                error: RunError::target(format!(
+                    "{actor}: CometD connection lost before the run could be verified to its end: {reason}"
+                )),
             });
         }
         Ok(())

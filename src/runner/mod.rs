@@ -19,11 +19,12 @@ mod streams;
 mod transcript;
 
 pub use correlate::interaction_ids;
-pub use error::RunError;
+pub use error::{RunError, RunErrorKind};
 pub use event::{EventSink, RunEvent, no_events};
 pub use exec::run_scenario;
 pub use plan::{ActorPlan, ObservedCounts, Purpose, RunOptions, ScenarioPlan, StepPlan, mode_for};
 pub use pool::{Job, RunControl, run_all};
 pub use transcript::{
-    Action, Capture, Exchange, Field, Observed, Rehandshake, StepRef, Stop, Teardown, Transcript, WaitRecord,
+    Action, Capture, Exchange, Field, Observed, StepRef, Stop, StreamEvent, StreamEventKind, Teardown,
+    Transcript, WaitRecord,
 };

@@ -12,15 +12,40 @@ use super::error::RunError;
 use super::exec::Run;
 use super::transcript::{Action, Capture, Exchange, Field, StepRef, Stop, WaitRecord};
 use crate::matching::{interpolate, resolve_pointer};
-use crate::scenario::{AuthMode, Given, RequestSpec, Step, StepKind};
-use crate::transport::{HttpRequest, HttpResponse, RequestAuth, TransportError};
+use crate::scenario::{AuthMode, Given, RequestSpec, SourcePos, Step, StepKind};
+use crate::transport::{HttpRequest, HttpResponse, RequestAuth};
 
 impl Run<'_> {
+    /// Runs `given:` entry `index`; an error that stops it is located at the entry.
     pub(super) async fn given(&mut self, index: usize, given: &Spanned<Given>) -> Result<(), Stop> {
         let step = StepRef {
             number: 0,
             label: format!("given {}", given.value.state),
         };
+        let result = self.given_inner(index, given, step.clone()).await;
+        result.map_err(|stop| self.locate(stop, &step, &given.referenced))
+    }
+
+    /// Runs step `index` (0-based); an error that stops it is located at the step.
+    pub(super) async fn step(&mut self, index: usize, step: &Spanned<Step>) -> Result<(), Stop> {
+        let result = self.step_inner(index, step).await;
+        let step_ref = StepRef {
+            number: index + 1,
+            label: step_label(&step.value),
+        };
+        result.map_err(|stop| self.locate(stop, &step_ref, &step.referenced))
+    }
+
+    fn locate(&self, stop: Stop, step: &StepRef, loc: &serde_saphyr::Location) -> Stop {
+        match stop {
+            Stop::Error { error } if error.step.is_none() => Stop::Error {
+                error: error.at(step, SourcePos::from_location(&self.loaded.path, loc)),
+            },
+            other => other,
+        }
+    }
+
+    async fn given_inner(&mut self, index: usize, given: &Spanned<Given>, step: StepRef) -> Result<(), Stop> {
         let params = self.interpolate(&given.value.params, &step, Field::Params)?;
         let slot = self.begin(
             step,
@@ -44,7 +69,7 @@ impl Run<'_> {
         Ok(())
     }
 
-    pub(super) async fn step(&mut self, index: usize, step: &Spanned<Step>) -> Result<(), Stop> {
+    async fn step_inner(&mut self, index: usize, step: &Spanned<Step>) -> Result<(), Stop> {
         let number = index + 1;
         let s = &step.value;
         let Some(kind) = s.kind() else {
@@ -52,12 +77,7 @@ impl Run<'_> {
                 error: RunError::scenario(format!("step {number} is neither a request nor a state change")),
             });
         };
-        let label = s.name.clone().unwrap_or_else(|| match kind {
-            StepKind::Http { actor, request, .. } => {
-                format!("{actor} {} {}", request.method, request.path.value)
-            }
-            StepKind::State { state, .. } => format!("state {state}"),
-        });
+        let label = step_label(s);
         let step_ref = StepRef { number, label };
         let slot = match kind {
             StepKind::Http { actor, request, .. } => {
@@ -84,7 +104,7 @@ impl Run<'_> {
                 let response = result.map_err(|e| {
                     let message = format!("step {number} ({actor}): {e}");
                     Stop::Error {
-                        error: if matches!(e, TransportError::Method(_)) {
+                        error: if e.is_scenario_error() {
                             RunError::scenario(message)
                         } else {
                             RunError::target(message)
@@ -134,7 +154,7 @@ impl Run<'_> {
             wait: WaitRecord::default(),
             notifications: self.users.keys().map(|a| (a.clone(), Vec::new())).collect(),
             ignored: BTreeMap::new(),
-            rehandshakes: Vec::new(),
+            stream_events: Vec::new(),
         });
         self.origins.push(now);
         self.quiet = false;
@@ -201,6 +221,8 @@ impl Run<'_> {
                 .get("error")
                 .and_then(Value::as_str)
                 .map_or_else(|| reply.body.to_string(), str::to_owned);
+            // A hook's error body can be anything a target sends: quote a bounded part.
+            let why = crate::elide::elide(&why, 300);
             // The reference server (and any hook following it) lists the states it offers.
             let offered = reply
                 .body
@@ -270,4 +292,15 @@ fn notified_counts(reply: &Value) -> Option<BTreeMap<String, usize>> {
             .filter_map(|(actor, n)| Some((actor.clone(), usize::try_from(n.as_u64()?).ok()?)))
             .collect(),
     )
+}
+
+/// A step's label: its `name:`, else what it does.
+fn step_label(step: &Step) -> String {
+    step.name.clone().unwrap_or_else(|| match step.kind() {
+        Some(StepKind::Http { actor, request, .. }) => {
+            format!("{actor} {} {}", request.method, request.path.value)
+        }
+        Some(StepKind::State { state, .. }) => format!("state {state}"),
+        None => "a step of no known shape".to_owned(),
+    })
 }

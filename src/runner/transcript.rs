@@ -121,8 +121,9 @@ pub struct Exchange {
     /// Per actor, deliveries ignored while this exchange collected: about none of this
     /// scenario's interactions, or on another channel.
     pub ignored: BTreeMap<String, usize>,
-    /// Per actor, times its CometD session was lost and re-established meanwhile.
-    pub rehandshakes: Vec<Rehandshake>,
+    /// What happened to the actors' CometD sessions meanwhile (lost and re-established,
+    /// failing, clamped advice, ...).
+    pub stream_events: Vec<StreamEvent>,
 }
 
 impl Exchange {
@@ -205,15 +206,44 @@ pub struct Observed {
     pub at_ms: f64,
 }
 
-/// A lost and re-established CometD session.
+/// Something that happened to an actor's CometD session.
 #[derive(Debug, Clone, Serialize)]
-pub struct Rehandshake {
+pub struct StreamEvent {
     /// The actor.
     pub actor: String,
-    /// Milliseconds during which notifications may have been lost.
-    pub window_ms: u64,
-    /// The server's reason.
-    pub reason: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: StreamEventKind,
+}
+
+/// The kinds of [`StreamEvent`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StreamEventKind {
+    /// The session was lost and re-established; notifications in the window may be lost.
+    Rehandshake {
+        /// Milliseconds during which notifications may have been lost.
+        window_ms: u64,
+        /// The server's reason.
+        reason: String,
+    },
+    /// A long-poll failed; the client retries.
+    Trouble {
+        /// Why.
+        reason: String,
+    },
+    /// A long-poll succeeded again after [`StreamEventKind::Trouble`].
+    Recovered,
+    /// The session ended for good (a hung long-poll, repeated failures, advice `none`).
+    Lost {
+        /// Why.
+        reason: String,
+    },
+    /// The server advised a timeout or interval beyond the client's bounds; the bound was used.
+    AdviceClamped {
+        /// What was clamped.
+        detail: String,
+    },
 }
 
 /// The teardown of one applied state.

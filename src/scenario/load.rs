@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use super::diagnostic::{Diagnostic, SourcePos};
 use super::model::Scenario;
 use super::recover;
+use super::source::read_source;
 use super::validate::validate;
-use super::yaml_error::yaml_diagnostic;
+use super::yaml_error::{is_budget, yaml_diagnostic};
 
 /// A scenario that parsed and validated, with its source kept for reports.
 #[derive(Debug, Clone)]
@@ -80,17 +81,7 @@ pub fn load_all(files: &[PathBuf]) -> Result<Vec<LoadedScenario>, Vec<Diagnostic
 }
 
 fn read(path: &Path) -> Result<String, Diagnostic> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::new(
-            SourcePos {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-            },
-            format!("cannot read scenario file: {e}"),
-            None,
-        )
-    })
+    read_source(path, "scenario file")
 }
 
 /// The scenario (when the YAML parsed into the model) and every problem found in it.
@@ -99,6 +90,7 @@ fn parse_and_validate(path: &Path, text: String) -> (Option<LoadedScenario>, Vec
     // YAML 1.2 integer).
     let scenario: Scenario = match serde_saphyr::from_str_with_options(&text, recover::options()) {
         Ok(scenario) => scenario,
+        Err(error) if is_budget(&error) => return (None, vec![yaml_diagnostic(path, &text, &error)]),
         Err(error) => {
             // The parser stops at the first error; look for the others item by item.
             let first = yaml_diagnostic(path, &text, &error);

@@ -13,6 +13,7 @@ mod locate;
 mod model;
 mod recover;
 mod schema;
+mod source;
 mod status;
 mod suggest;
 mod validate;
@@ -28,5 +29,6 @@ pub use model::{
     Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
 };
 pub use schema::scenario_schema_json;
+pub use source::{MAX_SOURCE_BYTES, read_source};
 pub use status::{StatusPattern, StatusSpec};
 pub use yaml_error::yaml_diagnostic;

@@ -13,10 +13,11 @@ use serde_saphyr::{Location, Spanned};
 
 use super::diagnostic::{Diagnostic, SourcePos};
 use super::locate::{LineCol, find_after, find_word_after, top_level_key};
-use super::model::{NotificationExpectations, Scenario, Step, Streams};
+use super::model::{NotificationExpectations, RequestSpec, Scenario, Step, Streams};
 use super::suggest::closest;
 use crate::matching::lint;
 use crate::matching::template::placeholders;
+use crate::sendable;
 
 /// The HTTP methods a request step may use.
 const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
@@ -97,6 +98,17 @@ impl Checker<'_> {
         }
         let mut actors = BTreeSet::new();
         for actor in &scenario.actors {
+            if let Err(problem) = sendable::check_user(&actor.value) {
+                self.report(
+                    pos(&actor.referenced),
+                    format!("this actor cannot log in: {problem}"),
+                    Some(
+                        "actors log in as the user of the same name unless a profile maps them; \
+                         rename the actor"
+                            .to_owned(),
+                    ),
+                );
+            }
             if !actors.insert(actor.value.as_str()) {
                 self.report(
                     pos(&actor.referenced),
@@ -131,6 +143,7 @@ impl Checker<'_> {
             (Some(actor), Some(request), None) => {
                 self.actor(actors, actor);
                 self.method(&request.method, at);
+                self.sendable(request, at);
                 self.vars_in(
                     &Value::String(request.path.value.clone()),
                     scope,
@@ -242,6 +255,28 @@ impl Checker<'_> {
                 .unwrap_or(from);
             let help = format!("at {} in the expected value", display_pointer(&problem.pointer));
             self.report(at, problem.kind.to_string(), Some(help));
+        }
+    }
+
+    /// Whether the request can be put on the wire at all (header names and values, the path as
+    /// a URI), with each placeholder standing for a short value; the transport checks again
+    /// after interpolation.
+    fn sendable(&mut self, request: &RequestSpec, step: LineCol) {
+        if let Err(problem) = sendable::check_path_template(&request.path.value) {
+            self.report(pos(&request.path.referenced), problem.to_string(), None);
+        }
+        for (name, value) in &request.headers {
+            let problem = sendable::check_header_name(name)
+                .err()
+                .or_else(|| sendable::check_header_value(name, value).err());
+            if let Some(problem) = problem {
+                // Names with escapes (`"X-A\nB"`) are not written as they read; fall back to the
+                // `headers:` key, then the step.
+                let at = find_word_after(self.text, step, name)
+                    .or_else(|| find_word_after(self.text, step, "headers:"))
+                    .unwrap_or(step);
+                self.report(at, problem.to_string(), None);
+            }
         }
     }
 

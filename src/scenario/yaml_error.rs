@@ -7,7 +7,10 @@
 
 use std::path::Path;
 
-use serde_saphyr::Error;
+use serde_saphyr::budget::BudgetBreach;
+use serde_saphyr::{Budget, Error};
+
+use crate::elide::elide;
 
 use super::diagnostic::{Diagnostic, SourcePos};
 use super::locate::{earlier_key, first_tab, token_at};
@@ -56,6 +59,7 @@ pub fn yaml_diagnostic(path: &Path, text: &str, error: &Error) -> Diagnostic {
                 None,
             )
         }
+        Error::Budget { breach, .. } => budget_message(breach),
         Error::Message { msg, .. } => match msg.split_once(HELP_SEPARATOR) {
             Some((message, help)) => (message.to_owned(), Some(help.to_owned())),
             None => (msg.clone(), None),
@@ -81,6 +85,8 @@ pub fn yaml_diagnostic(path: &Path, text: &str, error: &Error) -> Diagnostic {
     if line == 0 {
         (line, column) = (0, 0);
     }
+    // serde-saphyr quotes values in some messages; a value may be a megabyte long.
+    let message = elide(&message, MESSAGE_LIMIT).into_owned();
     let diagnostic = Diagnostic::new(
         SourcePos {
             file: path.to_path_buf(),
@@ -174,15 +180,91 @@ fn innermost(mut error: &Error) -> &Error {
     }
 }
 
-/// serde-saphyr's own text without its " at line N column M" suffix: the diagnostic carries the
-/// position itself.
+/// The longest message a YAML problem gets, in characters.
+const MESSAGE_LIMIT: usize = 300;
+
+/// Whether a YAML error is a budget breach: a limit on the whole file, found once (item-by-item
+/// recovery would only find it again at another position).
+pub fn is_budget(error: &Error) -> bool {
+    matches!(innermost(error), Error::Budget { .. })
+}
+
+/// A budget breach in a scenario author's terms, with the limit and what to do. serde-saphyr
+/// words these as Rust debug text (`budget breached: Depth { depth: 65 }`).
+fn budget_message(breach: &BudgetBreach) -> (String, Option<String>) {
+    let defaults = Budget::default();
+    let (what, help) = match breach {
+        BudgetBreach::Depth { .. } => (
+            format!(
+                "it nests more than {} levels of mappings and lists",
+                defaults.max_depth
+            ),
+            "flatten the value; no scenario needs this depth",
+        ),
+        BudgetBreach::Nodes { .. } => (
+            format!("it has more than {} values", defaults.max_nodes),
+            "split it into several scenario files",
+        ),
+        BudgetBreach::Events { .. } => (
+            format!("it has more than {} YAML events", defaults.max_events),
+            "split it into several scenario files",
+        ),
+        BudgetBreach::ScalarBytes { .. } => (
+            format!(
+                "its values add up to more than {} MiB of text",
+                defaults.max_total_scalar_bytes >> 20
+            ),
+            "keep large bodies out of scenario files",
+        ),
+        BudgetBreach::Aliases { .. }
+        | BudgetBreach::Anchors { .. }
+        | BudgetBreach::AliasAnchorRatio { .. }
+        | BudgetBreach::RecordedAnchorEvents { .. }
+        | BudgetBreach::RecordedAnchorBytes { .. }
+        | BudgetBreach::MergeKeys { .. } => (
+            "its anchors and aliases (`&name`, `*name`, `<<`) expand to too much".to_owned(),
+            "write the values out, or use fewer aliases",
+        ),
+        BudgetBreach::Documents { .. } => (
+            format!("it holds more than {} YAML documents", defaults.max_documents),
+            "put one scenario in each file",
+        ),
+        _ => (
+            "it breaks one of the YAML reader's limits".to_owned(),
+            "make the file smaller or simpler",
+        ),
+    };
+    (
+        format!("the scenario file is too large or too complex to read: {what}"),
+        Some(help.to_owned()),
+    )
+}
+
+/// serde-saphyr's own text without its " at line N column M" suffix (the diagnostic carries
+/// the position itself), on one line: a message that spans lines is joined, not cut.
 fn rendered_message(error: &Error) -> String {
     let options = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
     let rendered = error.render_with_options(options);
-    let first = rendered.lines().next().unwrap_or(&rendered);
-    match first.rfind(" at line ") {
-        Some(i) => first[..i].to_owned(),
-        None => first.to_owned(),
+    let joined = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    strip_position(&joined).to_owned()
+}
+
+/// `text` without a trailing ` at line N column M` (or `N, column M`); anything else that merely contains
+/// " at line " is kept whole.
+fn strip_position(text: &str) -> &str {
+    let Some(i) = text.rfind(" at line ") else {
+        return text;
+    };
+    let rest = &text[i + " at line ".len()..];
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match rest.split_once(" column ") {
+        Some((line, column)) if digits(line.trim_end_matches(',')) && digits(column) => &text[..i],
+        _ => text,
     }
 }
 
@@ -223,6 +305,36 @@ mod tests {
         assert_eq!(
             d.message,
             "wrong type: expected a mapping (`key: value` entries), found `/x`"
+        );
+    }
+
+    #[test]
+    fn budget_breaches_are_worded_for_people_and_reported_once() {
+        let deep = format!(
+            "actors: [a]\nsteps:\n  - actor: a\n    request: {{ path: /x }}\n    response:\n      body: {}{}\n",
+            "[".repeat(70),
+            "]".repeat(70)
+        );
+        let problems = load_str(Path::new("t.yaml"), deep).expect_err("too deep");
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(
+            problems[0].message,
+            "the scenario file is too large or too complex to read: it nests more than 64 levels of \
+             mappings and lists"
+        );
+        assert_eq!(problems[0].pos.line, 6);
+    }
+
+    #[test]
+    fn positions_are_stripped_only_as_a_suffix() {
+        assert_eq!(super::strip_position("bad thing at line 3 column 4"), "bad thing");
+        assert_eq!(
+            super::strip_position("bad thing at line 3, column 4"),
+            "bad thing"
+        );
+        assert_eq!(
+            super::strip_position("key `seen at line 3` is odd"),
+            "key `seen at line 3` is odd"
         );
     }
 

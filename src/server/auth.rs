@@ -39,7 +39,8 @@ impl Authed {
 /// Why a request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refusal {
-    /// No or wrong credentials: statusCode 20, with HTTP 401 (or what a fault says).
+    /// No or wrong credentials: statusCode 20, with HTTP 401 (or what a fault or the variant
+    /// says).
     Unauthenticated {
         /// The HTTP status.
         status: StatusCode,
@@ -87,15 +88,17 @@ pub(crate) fn authenticate(
         session_cookie(headers).and_then(|id| world.http_sessions.get(&id).cloned().map(|s| (id, s)));
     let basic = basic_credentials(headers);
     let (user, session_id, created) = match basic {
-        Some(Some((user, password))) => {
-            let valid = world
-                .dir
-                .users
-                .get(&user)
-                .is_some_and(|u| u.password == password || any_password);
-            if !valid {
+        Some(Some(decodings)) => {
+            let Some(user) = decodings.into_iter().find_map(|(user, password)| {
+                let valid = world
+                    .dir
+                    .users
+                    .get(&user)
+                    .is_some_and(|u| u.password == password || any_password);
+                valid.then_some(user)
+            }) else {
                 return Err(unauthenticated);
-            }
+            };
             match cookie_session {
                 Some((id, s)) if s.user == user => (user, id, false),
                 _ => {
@@ -172,15 +175,27 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 /// `None`: no Authorization header. `Some(None)`: present but not decodable Basic auth.
-fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
+/// Otherwise the (user, password) readings of the credentials to try: UTF-8 first (when the
+/// bytes are valid UTF-8), then ISO-8859-1. GWS's own client sends ISO-8859-1 and RFC 7617
+/// clients may send UTF-8; a password valid in both readings is rare, and one that matches
+/// in either is the user's.
+fn basic_credentials(headers: &HeaderMap) -> Option<Option<Vec<(String, String)>>> {
     let value = headers.get(header::AUTHORIZATION)?;
-    let decoded = value
+    let bytes = value
         .to_str()
         .ok()
         .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
-        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok())
-        // GWS clients encode credentials as ISO-8859-1; each byte is one code point.
-        .map(|bytes| bytes.iter().map(|&b| char::from(b)).collect::<String>())
-        .and_then(|text| text.split_once(':').map(|(u, p)| (u.to_owned(), p.to_owned())));
-    Some(decoded)
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok());
+    let Some(bytes) = bytes else {
+        return Some(None);
+    };
+    let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
+    let readings: Vec<(String, String)> = std::str::from_utf8(&bytes)
+        .ok()
+        .filter(|utf8| *utf8 != latin1)
+        .into_iter()
+        .chain(std::iter::once(latin1.as_str()))
+        .filter_map(|text| text.split_once(':').map(|(u, p)| (u.to_owned(), p.to_owned())))
+        .collect();
+    Some((!readings.is_empty()).then_some(readings))
 }

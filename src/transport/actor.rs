@@ -15,6 +15,10 @@ use serde_json::Value;
 
 use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
+use crate::elide::{MESSAGE_CHARS, elide};
+use crate::error_chain::flatten;
+use crate::limits::{BodyError, ByteSize, MAX_JSON_DEPTH, json_too_deep, read_limited};
+use crate::sendable::{self, Unsendable};
 use crate::target::{Login, Secret, Target};
 
 /// A request ready to send (placeholders already resolved). Sensitive header values are sent
@@ -111,6 +115,11 @@ pub enum TransportError {
     /// The method is not a valid HTTP method.
     #[error("invalid HTTP method `{0}`")]
     Method(String),
+    /// The request cannot be put on the wire as the scenario (after `${var}` interpolation)
+    /// or the profile wrote it: a bad header, a path that forms no URI, a user name Basic auth
+    /// cannot carry. Nothing was sent.
+    #[error("cannot send this request: {0}")]
+    Unsendable(#[from] Unsendable),
     /// The target accepted the request but did not finish answering in time.
     #[error("no response from {url} within {after:?} (the request timeout)")]
     Timeout {
@@ -127,6 +136,22 @@ pub enum TransportError {
         /// The flattened transport error.
         reason: String,
     },
+    /// The response body is longer than the limit (`--max-body`); reading stopped there.
+    #[error("the response body from {url} is longer than {limit} (--max-body); reading stopped there")]
+    BodyTooLarge {
+        /// The URL.
+        url: String,
+        /// The limit.
+        limit: ByteSize,
+    },
+    /// The response body nests JSON deeper than the harness reads.
+    #[error("the response body from {url} nests JSON more than {max} levels deep; it was not read")]
+    TooDeep {
+        /// The URL.
+        url: String,
+        /// The deepest nesting read.
+        max: usize,
+    },
     /// The target refused the actor's login.
     #[error("login as user `{user}` refused: HTTP {status} from {url}")]
     LoginRefused {
@@ -140,6 +165,17 @@ pub enum TransportError {
     /// Building the HTTP client failed.
     #[error("cannot build HTTP client: {0}")]
     Client(String),
+}
+
+impl TransportError {
+    /// Whether the request itself was at fault (the scenario or profile must change), rather
+    /// than the target: nothing was sent.
+    pub fn is_scenario_error(&self) -> bool {
+        matches!(
+            self,
+            TransportError::Method(_) | TransportError::Unsendable(_) | TransportError::Url { .. }
+        )
+    }
 }
 
 /// One actor's HTTP session.
@@ -200,6 +236,7 @@ impl ActorHttp {
     /// Logs in: `GET /api/v2/me` with Basic auth establishes the session cookie and, with
     /// CSRF enabled, yields the token.
     pub async fn login(&self) -> Result<(), TransportError> {
+        sendable::check_user(&self.login.user)?;
         let url = self.url("/api/v2/me")?;
         let response = self
             .authorise(self.client.get(url.clone()), false)
@@ -212,7 +249,7 @@ impl ActorHttp {
             return Err(TransportError::LoginRefused {
                 user: self.login.user.clone(),
                 status,
-                url: url.to_string(),
+                url: shown_url(&url),
             });
         }
         let headers = response.headers();
@@ -230,9 +267,15 @@ impl ActorHttp {
 
     /// Sends `request` and returns the response, whatever its status.
     pub async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        sendable::check_path(&request.path)?;
         let url = self.url(&request.path)?;
+        sendable::check_url(&url)?;
+        for (name, value) in &request.headers {
+            sendable::check_header_name(name)?;
+            sendable::check_header_value(name, value)?;
+        }
         let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
-            .map_err(|_| TransportError::Method(request.method.clone()))?;
+            .map_err(|_| TransportError::Method(elide(&request.method, MESSAGE_CHARS).into_owned()))?;
         let modifying = !matches!(
             method,
             reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
@@ -255,7 +298,8 @@ impl ActorHttp {
             RequestAuth::NoCsrf => self.authorise(builder, false),
             RequestAuth::None => builder,
             RequestAuth::WrongPassword => {
-                builder.basic_auth(&self.login.user, Some(wrong_password(&self.login.password)))
+                let wrong = wrong_password(&self.login.password);
+                builder.header(reqwest::header::AUTHORIZATION, self.basic_auth_with(&wrong))
             }
         };
         let response = builder
@@ -263,18 +307,37 @@ impl ActorHttp {
             .send()
             .await
             .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
-        read_response(response, &url, self.target.request_timeout).await
+        read_response(response, &url, self.target.request_timeout, self.target.max_body).await
     }
 
     fn url(&self, path: &str) -> Result<url::Url, TransportError> {
         self.target.url(path).map_err(|e| TransportError::Url {
-            path: path.to_owned(),
+            path: elide(path, MESSAGE_CHARS).into_owned(),
             reason: e.to_string(),
         })
     }
 
+    /// The `Authorization` value, encoded as the target wants (ISO-8859-1 by default, as GWS's
+    /// own client does; reqwest's `basic_auth` always encodes UTF-8). Marked sensitive so the
+    /// HTTP stack never logs it.
+    fn basic_auth(&self) -> reqwest::header::HeaderValue {
+        self.basic_auth_with(self.login.password.expose())
+    }
+
+    /// [`ActorHttp::basic_auth`] with another password (a deliberately wrong one).
+    fn basic_auth_with(&self, password: &str) -> reqwest::header::HeaderValue {
+        use base64::Engine;
+        let bytes = self.target.credentials_charset.encode(&self.login.user, password);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        // Base64 is always a valid header value.
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {encoded}"))
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Basic"));
+        value.set_sensitive(true);
+        value
+    }
+
     fn authorise(&self, builder: reqwest::RequestBuilder, modifying: bool) -> reqwest::RequestBuilder {
-        let builder = builder.basic_auth(&self.login.user, Some(self.login.password.expose()));
+        let builder = builder.header(reqwest::header::AUTHORIZATION, self.basic_auth());
         if modifying && self.target.csrf {
             let csrf = self
                 .csrf
@@ -299,12 +362,14 @@ fn wrong_password(real: &Secret) -> String {
     wrong
 }
 
-/// Reads status, headers (secrets redacted) and body; a non-JSON body is kept as text so
-/// reports can show it. `timeout` is the limit the request was sent with, for the error.
+/// Reads status, headers (secrets redacted) and body, at most `max_body` bytes of it; a
+/// non-JSON body is kept as text so reports can show it. `timeout` is the limit the request
+/// was sent with, for the error.
 pub(crate) async fn read_response(
     response: reqwest::Response,
     url: &url::Url,
     timeout: Duration,
+    max_body: usize,
 ) -> Result<HttpResponse, TransportError> {
     let status = response.status().as_u16();
     let headers: Vec<(String, String)> = response
@@ -318,7 +383,19 @@ pub(crate) async fn read_response(
         })
         .collect();
     let headers = redact_headers(&headers);
-    let bytes = response.bytes().await.map_err(|e| failed(url, &e, timeout))?;
+    let bytes = read_limited(response, max_body).await.map_err(|e| match e {
+        BodyError::TooLarge => TransportError::BodyTooLarge {
+            url: shown_url(url),
+            limit: ByteSize(max_body),
+        },
+        BodyError::Read(e) => failed(url, &e, timeout),
+    })?;
+    if json_too_deep(&bytes, MAX_JSON_DEPTH) {
+        return Err(TransportError::TooDeep {
+            url: shown_url(url),
+            max: MAX_JSON_DEPTH,
+        });
+    }
     let body = if bytes.is_empty() {
         Value::Null
     } else {
@@ -338,19 +415,17 @@ pub(crate) async fn read_response(
 pub(crate) fn failed(url: &url::Url, error: &reqwest::Error, timeout: Duration) -> TransportError {
     if error.is_timeout() {
         return TransportError::Timeout {
-            url: url.to_string(),
+            url: shown_url(url),
             after: timeout,
         };
     }
-    let mut reason = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        reason.push_str(": ");
-        reason.push_str(&cause.to_string());
-        source = cause.source();
-    }
     TransportError::Unreachable {
-        url: url.to_string(),
-        reason,
+        url: shown_url(url),
+        reason: flatten(error),
     }
+}
+
+/// A URL as errors quote it: bounded (a scenario's path may be long).
+pub(crate) fn shown_url(url: &url::Url) -> String {
+    elide(url.as_str(), MESSAGE_CHARS).into_owned()
 }

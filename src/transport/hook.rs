@@ -71,6 +71,6 @@ impl StateHook {
             builder = builder.header(name, value.expose());
         }
         let response = builder.send().await.map_err(|e| failed(&url, &e, timeout))?;
-        read_response(response, &url, timeout).await
+        read_response(response, &url, timeout, self.target.max_body).await
     }
 }

@@ -10,7 +10,7 @@ use serde_saphyr::{Location, Spanned};
 use super::outcome::{BindingConflict, Failure, FailureKind, Note, NoteKind};
 use super::streams::judge;
 use crate::matching::{Binding, Mismatch, Vars, match_value, match_with_bindings, normalize};
-use crate::runner::{Action, Exchange, Field, StepRef, Stop, Transcript, mode_for};
+use crate::runner::{Action, Exchange, Field, StepRef, Stop, StreamEventKind, Transcript, mode_for};
 use crate::scenario::{
     LoadedScenario, NotificationExpectations, ResponseSpec, SourcePos, Step, StepKind, StreamMode,
     locate_pointer,
@@ -219,14 +219,25 @@ impl<'a> Judge<'a> {
             };
             self.stream(exchange, expectations, &name, mode, setup, &step_loc, vars);
         }
-        for r in &exchange.rehandshakes {
+        for event in &exchange.stream_events {
+            let kind = match &event.kind {
+                StreamEventKind::Rehandshake { window_ms, reason } => NoteKind::Rehandshake {
+                    window_ms: *window_ms,
+                    reason: reason.clone(),
+                },
+                StreamEventKind::AdviceClamped { detail } => NoteKind::AdviceClamped {
+                    detail: detail.clone(),
+                },
+                // A failing long-poll that recovers loses nothing (the server keeps the
+                // session's queue); one that does not ends the run with an error.
+                StreamEventKind::Trouble { .. }
+                | StreamEventKind::Recovered
+                | StreamEventKind::Lost { .. } => continue,
+            };
             self.out.notes.push(Note {
                 step: step.clone(),
-                actor: Some(r.actor.clone()),
-                kind: NoteKind::Rehandshake {
-                    window_ms: r.window_ms,
-                    reason: r.reason.clone(),
-                },
+                actor: Some(event.actor.clone()),
+                kind,
             });
         }
     }
@@ -303,6 +314,14 @@ impl<'a> Judge<'a> {
                     arrived: in_time.iter().map(|v| (*v).clone()).collect(),
                     late,
                     ignored: exchange.ignored.get(actor).copied().unwrap_or(0),
+                    stream: exchange.stream_events.iter().rev().find_map(|e| match &e.kind {
+                        StreamEventKind::Lost { reason } | StreamEventKind::Trouble { reason }
+                            if e.actor == actor =>
+                        {
+                            Some(reason.clone())
+                        }
+                        _ => None,
+                    }),
                 },
             );
         } else {

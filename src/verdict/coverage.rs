@@ -271,7 +271,7 @@ mod tests {
             wait: WaitRecord::default(),
             notifications: per_actor,
             ignored: BTreeMap::new(),
-            rehandshakes: Vec::new(),
+            stream_events: Vec::new(),
         }
     }
 

@@ -124,6 +124,8 @@ pub enum FailureKind {
         /// Notifications that arrived meanwhile but were ignored: about none of this
         /// scenario's sessions (or without a session id), or on another channel.
         ignored: usize,
+        /// Why the actor's CometD session failed meanwhile, if it did (a hung long-poll, ...).
+        stream: Option<String>,
     },
     /// A symbolic id (`$id:NAME`) does not hold: the same placeholder matched another value
     /// than where it was first bound, or another placeholder's value.
@@ -197,6 +199,11 @@ pub enum NoteKind {
     Unmet {
         /// The missing features.
         requirements: Vec<Requirement>,
+    },
+    /// The server advised a timeout or interval beyond the client's bounds; the bound was used.
+    AdviceClamped {
+        /// What was clamped.
+        detail: String,
     },
     /// A state teardown failed.
     Teardown {

@@ -17,8 +17,18 @@ async fn next(inbox: &mut Inbox) -> Delivery {
         .expect("the inbox is open")
 }
 
+/// The next delivery that is not a report of a failing or recovered long-poll.
+async fn next_event(inbox: &mut Inbox) -> Delivery {
+    loop {
+        match next(inbox).await {
+            Delivery::Trouble { .. } | Delivery::Recovered => {}
+            other => return other,
+        }
+    }
+}
+
 async fn next_data(inbox: &mut Inbox) -> Value {
-    match next(inbox).await {
+    match next_event(inbox).await {
         Delivery::Data { channel, data, .. } => {
             assert_eq!(channel, CHANNEL);
             data
@@ -28,7 +38,7 @@ async fn next_data(inbox: &mut Inbox) -> Value {
 }
 
 async fn next_failure(inbox: &mut Inbox) -> String {
-    match next(inbox).await {
+    match next_event(inbox).await {
         Delivery::Failed { reason } => reason,
         other => panic!("expected a failure, got {other:?}"),
     }
@@ -138,7 +148,10 @@ async fn bayeux_transient_errors_then_success_recover_without_losing_the_session
     fake.script("/meta/connect", |_, _| Answer::Raw(200, "<html>proxy</html>"));
     fake.script("/meta/connect", |m, _| Answer::Messages(vec![event(7), ok(m)]));
     let (client, mut inbox) = fake.client().await;
+    // The first failure is said at once, so a run ending meanwhile cannot pass; the recovery too.
+    assert!(matches!(next(&mut inbox).await, Delivery::Trouble { .. }));
     assert_eq!(next_data(&mut inbox).await, json!({"n": 7}));
+    assert_eq!(next(&mut inbox).await, Delivery::Recovered);
     assert_eq!(
         fake.log()
             .iter()

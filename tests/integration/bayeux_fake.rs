@@ -26,6 +26,10 @@ pub enum Answer {
     Messages(Vec<Value>),
     /// A raw body with this HTTP status.
     Raw(u16, &'static str),
+    /// A raw body built by the test, with status 200.
+    Body(String),
+    /// No answer, ever (the request is held until the client gives up).
+    Hang,
 }
 
 type Script = Box<dyn FnOnce(&Message, &str) -> Answer + Send>;
@@ -139,15 +143,21 @@ impl FakeBayeux {
 
     /// Like [`FakeBayeux::client`], returning the start error.
     pub async fn try_client(&self) -> Result<(BayeuxClient, Inbox), gws_contract::bayeux::BayeuxError> {
+        self.try_client_with(|_| {}).await
+    }
+
+    /// Like [`FakeBayeux::try_client`], with the configuration adjusted by `adjust` first.
+    pub async fn try_client_with(
+        &self,
+        adjust: impl FnOnce(&mut BayeuxConfig),
+    ) -> Result<(BayeuxClient, Inbox), gws_contract::bayeux::BayeuxError> {
         let decorate: Decorate = Arc::new(|r| r.basic_auth("agent1", Some("secret")));
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .build()
             .expect("client");
-        let config = BayeuxConfig {
-            endpoint: self.endpoint(),
-            channel: CHANNEL.to_owned(),
-        };
+        let mut config = BayeuxConfig::new(self.endpoint(), CHANNEL);
+        adjust(&mut config);
         BayeuxClient::start(http, decorate, config).await
     }
 }
@@ -203,6 +213,8 @@ async fn handle(State(state): State<Arc<FakeState>>, headers: HeaderMap, body: B
             text.to_owned(),
         )
             .into_response(),
+        Answer::Body(text) => text.into_response(),
+        Answer::Hang => std::future::pending().await,
     }
 }
 

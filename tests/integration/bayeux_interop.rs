@@ -22,10 +22,7 @@ async fn connect(url: &str) -> (BayeuxClient, Inbox) {
     let endpoint = url::Url::parse(url).expect("peer URL");
     let target = Arc::new(Target::with_defaults(endpoint.clone(), Secret::new("password")));
     let http = ActorHttp::new("agent1", target).expect("actor client");
-    let config = BayeuxConfig {
-        endpoint,
-        channel: CHANNEL.to_owned(),
-    };
+    let config = BayeuxConfig::new(endpoint, CHANNEL);
     BayeuxClient::start(http.client(), http.decorate(), config)
         .await
         .expect("handshake and subscribe succeed")

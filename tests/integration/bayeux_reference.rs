@@ -45,10 +45,7 @@ async fn hook(base: &str, state: &str, params: Value) -> Value {
 async fn agent1_client(target: &Arc<Target>, endpoint: url::Url) -> (BayeuxClient, Inbox) {
     let http = ActorHttp::new("agent1", Arc::clone(target)).expect("actor client");
     http.login().await.expect("agent1 logs in");
-    let config = BayeuxConfig {
-        endpoint,
-        channel: target.channel.clone(),
-    };
+    let config = BayeuxConfig::new(endpoint, target.channel.clone());
     BayeuxClient::start(http.client(), http.decorate(), config)
         .await
         .expect("handshake and subscribe succeed")

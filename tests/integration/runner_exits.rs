@@ -1,7 +1,7 @@
 //! Exit codes of `verify` for every way a run can end (DESIGN.md §2): a broken target is 3, a
 //! scenario the target refuses as written (or an invalid file) is 2, a failed expectation is 1.
 
-use gws_contract::runner::RunError;
+use gws_contract::runner::{RunError, RunErrorKind};
 use gws_contract::server::ServerConfig;
 use gws_contract::verdict::{FailureKind, NoteKind, Verdict};
 
@@ -76,7 +76,12 @@ async fn scenario_errors_are_typed_in_the_outcome() {
     let server = start_server(ServerConfig::default()).await;
     let outcome = run_file(&server, "tests/fixtures/runner/unknown-state.yaml").await;
     assert_eq!(outcome.verdict, Verdict::Error);
-    let Some(RunError::Scenario { message }) = &outcome.error else {
+    let Some(RunError {
+        kind: RunErrorKind::Scenario,
+        message,
+        ..
+    }) = &outcome.error
+    else {
         panic!("{outcome:#?}")
     };
     assert!(
