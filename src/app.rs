@@ -357,7 +357,10 @@ fn record_exit(report: &RecordReport) -> Exit {
     let not_recorded = report
         .goldens
         .iter()
-        .any(|g| matches!(g.change, GoldenChange::NotRecorded { .. }));
+        // A scenario the target lacks a `requires:` feature for is skipped, not a failure.
+        .any(|g| {
+            matches!(g.change, GoldenChange::NotRecorded { .. }) && g.outcome.verdict != Verdict::Skipped
+        });
     if exit == Exit::Passed && (not_recorded || !report.not_run.is_empty()) {
         Exit::Failed
     } else {

@@ -15,7 +15,7 @@ use crate::golden::RiskClass;
 use crate::profile::load_profile;
 use crate::report::Verbosity;
 use crate::scenario::Millis;
-use crate::server::{Fault, ServerConfig};
+use crate::server::{Fault, ServerConfig, Variant};
 use crate::suite::{Selection, Shard, UnreferencedPolicy};
 use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings, UrlCredentials};
 
@@ -224,6 +224,11 @@ pub struct ServeArgs {
     /// them.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// `conforming`: differ from the reference server wherever the documented contract
+    /// leaves room (ids, hosts, timestamps, extra fields, orders, timing, error statuses, the
+    /// offered state's name), to show a suite does not fail a conforming server.
+    #[arg(long, value_name = "NAME", default_value = "reference")]
+    pub variant: String,
     /// How late the `delay-notification` fault sends its notification, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 6000)]
     pub fault_delay: u64,
@@ -486,9 +491,14 @@ impl Cli {
                     .map(|name| name.parse::<Fault>())
                     .collect::<Result<_, _>>()
                     .map_err(|e| Error::Usage(e.to_string()))?;
+                let variant = args
+                    .variant
+                    .parse::<Variant>()
+                    .map_err(|e| Error::Usage(e.to_string()))?;
                 let mut server = ServerConfig {
                     csrf: args.csrf,
                     faults,
+                    variant,
                     fault_delay: std::time::Duration::from_millis(args.fault_delay),
                     ..ServerConfig::default()
                 };

@@ -178,6 +178,10 @@ pub fn render_summary(w: &mut dyn Write, report: &RunReport) -> std::io::Result<
     if interrupted > 0 {
         write!(w, ", {interrupted} interrupted")?;
     }
+    let skipped = report.count(Verdict::Skipped);
+    if skipped > 0 {
+        write!(w, ", {skipped} skipped")?;
+    }
     if !report.not_run.is_empty() {
         write!(w, ", {WARN}{} not run{WARN:#}", report.not_run.len())?;
     }

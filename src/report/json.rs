@@ -27,6 +27,7 @@ pub fn json_report(report: &RunReport) -> Value {
             "failed": report.count(Verdict::Failed),
             "errored": report.count(Verdict::Error),
             "interrupted": report.count(Verdict::Interrupted),
+            "skipped": report.count(Verdict::Skipped),
             "run_interrupted": report.interrupted,
             "not_run": report.not_run.iter().map(|n| &n.name).collect::<Vec<_>>(),
             "golden": {

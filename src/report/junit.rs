@@ -73,6 +73,23 @@ fn test_case(outcome: &ScenarioOutcome, report: &RunReport) -> TestCase {
             status.set_message("interrupted (Ctrl-C) before it ended");
             status
         }
+        Verdict::Skipped => {
+            let mut status = TestCaseStatus::skipped();
+            let reason = outcome
+                .notes
+                .iter()
+                .find_map(|n| match &n.kind {
+                    crate::verdict::NoteKind::Unmet { .. } => {
+                        let mut text = Vec::new();
+                        let _ = super::terminal::render_notes(&mut text, outcome);
+                        Some(strip(String::from_utf8_lossy(&text).trim()))
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| "skipped: the target lacks what the scenario requires".to_owned());
+            status.set_message(reason);
+            status
+        }
         Verdict::Error => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             let message = outcome.error.as_ref().map_or_else(

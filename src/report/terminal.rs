@@ -20,6 +20,7 @@ pub fn render_scenario_line(w: &mut dyn Write, outcome: &ScenarioOutcome) -> io:
         Verdict::Failed => ("FAIL ", FAIL),
         Verdict::Error => ("ERROR", ERROR),
         Verdict::Interrupted => ("INTR ", WARN),
+        Verdict::Skipped => ("SKIP ", WARN),
     };
     writeln!(
         w,
@@ -139,6 +140,14 @@ fn render_note(w: &mut dyn Write, note: &Note) -> io::Result<()> {
                 w,
                 "  note: {step} and the steps after it were not run: {} (an earlier capture found nothing)",
                 undefined_variables(undefined)
+            )?;
+        }
+        NoteKind::Unmet { requirements } => {
+            let names: Vec<&str> = requirements.iter().map(|r| r.name()).collect();
+            writeln!(
+                w,
+                "  note: not run: it requires {}, which the target does not enable (profile: `csrf: true`)",
+                names.join(", ")
             )?;
         }
         NoteKind::AdviceClamped { detail } => {

@@ -16,7 +16,7 @@ use super::streams::Streams;
 use super::transcript::{Exchange, Stop, Teardown, Transcript};
 use crate::bayeux::{BayeuxClient, BayeuxConfig};
 use crate::matching::Vars;
-use crate::scenario::LoadedScenario;
+use crate::scenario::{LoadedScenario, Requirement};
 use crate::target::Target;
 use crate::transport::{ActorHttp, StateHook};
 
@@ -89,6 +89,21 @@ pub async fn run_scenario(
         teardown: Vec::new(),
         stop: Some(Stop::Error { error }),
     };
+    let unmet = unmet_requirements(&loaded.scenario.requires, &target);
+    if !unmet.is_empty() {
+        // Nothing is sent: the scenario is skipped, neither passed nor failed.
+        return Transcript {
+            scenario: loaded.name.clone(),
+            file: loaded.path.clone(),
+            target: target.base.to_string(),
+            duration_ms: 0,
+            vars,
+            captured: Vec::new(),
+            exchanges: Vec::new(),
+            teardown: Vec::new(),
+            stop: Some(Stop::Unmet { requirements: unmet }),
+        };
+    }
     let hook = match StateHook::new(Arc::clone(&target)) {
         Ok(hook) => hook,
         Err(e) => return early(vars, RunError::target(e.to_string())),
@@ -156,6 +171,20 @@ fn captured_names(exchanges: &[Exchange]) -> Vec<String> {
         }
     }
     names
+}
+
+/// The features `requires` names that `target` does not enable.
+fn unmet_requirements(requires: &[Requirement], target: &Target) -> Vec<Requirement> {
+    let mut unmet: Vec<Requirement> = requires
+        .iter()
+        .copied()
+        .filter(|r| match r {
+            Requirement::Csrf => !target.csrf,
+        })
+        .collect();
+    unmet.sort();
+    unmet.dedup();
+    unmet
 }
 
 /// Logs every actor in and subscribes its stream before anything happens on the target.

@@ -12,8 +12,8 @@ use super::error::RunError;
 use super::exec::Run;
 use super::transcript::{Action, Capture, Exchange, Field, StepRef, Stop, WaitRecord};
 use crate::matching::{interpolate, resolve_pointer};
-use crate::scenario::{Given, RequestSpec, SourcePos, Step, StepKind};
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::scenario::{AuthMode, Given, RequestSpec, SourcePos, Step, StepKind};
+use crate::transport::{HttpRequest, HttpResponse, RequestAuth};
 
 impl Run<'_> {
     /// Runs `given:` entry `index`; an error that stops it is located at the entry.
@@ -81,7 +81,8 @@ impl Run<'_> {
         let step_ref = StepRef { number, label };
         let slot = match kind {
             StepKind::Http { actor, request, .. } => {
-                let http_request = self.build_request(request, &step_ref)?;
+                let auth = s.auth.as_ref().map(|a| a.value);
+                let http_request = self.build_request(request, auth, &step_ref)?;
                 let slot = self.begin(
                     step_ref,
                     None,
@@ -250,7 +251,12 @@ impl Run<'_> {
         Ok(reply)
     }
 
-    fn build_request(&mut self, request: &RequestSpec, step: &StepRef) -> Result<HttpRequest, Stop> {
+    fn build_request(
+        &mut self,
+        request: &RequestSpec,
+        auth: Option<AuthMode>,
+        step: &StepRef,
+    ) -> Result<HttpRequest, Stop> {
         let path = self.interpolate_text(&request.path.value, step, Field::Path)?;
         let body = match &request.body {
             Some(b) => Some(self.interpolate(b, step, Field::Body)?),
@@ -260,11 +266,19 @@ impl Run<'_> {
         for (name, value) in &request.headers {
             headers.push((name.clone(), self.interpolate_text(value, step, Field::Headers)?));
         }
+        // A step's `auth:` makes the request deliberately wrong; the transport builds it.
+        let auth = match auth {
+            None => RequestAuth::Actor,
+            Some(AuthMode::None) => RequestAuth::None,
+            Some(AuthMode::Wrong) => RequestAuth::WrongPassword,
+            Some(AuthMode::NoCsrf) => RequestAuth::NoCsrf,
+        };
         Ok(HttpRequest {
             method: request.method.clone(),
             path,
             headers,
             body,
+            auth,
         })
     }
 }

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::error::RunError;
 use crate::matching::Vars;
+use crate::scenario::Requirement;
 use crate::transport::{HttpRequest, HttpResponse};
 
 /// Which step something belongs to.
@@ -66,6 +67,11 @@ pub enum Stop {
     },
     /// The run was interrupted (Ctrl-C) before its end; its states were torn down.
     Interrupted,
+    /// Not run at all: the target does not enable features the scenario `requires:`.
+    Unmet {
+        /// The missing features.
+        requirements: Vec<Requirement>,
+    },
     /// A placeholder could not be resolved (its capture found nothing), so this step and the
     /// ones after it did not run.
     Skipped {

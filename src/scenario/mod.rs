@@ -4,6 +4,7 @@
 //! This module owns the scenario *format*. It does no network I/O; the only I/O is reading
 //! scenario files in [`load`].
 
+mod access;
 mod diagnostic;
 mod discover;
 mod duration;
@@ -13,10 +14,12 @@ mod model;
 mod recover;
 mod schema;
 mod source;
+mod status;
 mod suggest;
 mod validate;
 mod yaml_error;
 
+pub use access::{AuthMode, Requirement};
 pub use diagnostic::{Diagnostic, SourcePos};
 pub use discover::discover;
 pub use duration::Millis;
@@ -27,4 +30,5 @@ pub use model::{
 };
 pub use schema::scenario_schema_json;
 pub use source::{MAX_SOURCE_BYTES, read_source};
+pub use status::{StatusPattern, StatusSpec};
 pub use yaml_error::yaml_diagnostic;

@@ -16,7 +16,9 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::Millis;
+use super::access::{AuthMode, Requirement};
 use super::schema::{JsonPointer, step_shapes};
+use super::status::StatusSpec;
 use super::suggest::closest;
 use super::yaml_error::HELP_SEPARATOR;
 
@@ -38,6 +40,9 @@ pub struct Scenario {
     /// Free-form tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Target features the scenario needs (e.g. `csrf`); without them it is skipped.
+    #[serde(default)]
+    pub requires: Vec<Requirement>,
     /// The actors taking part; credentials come from the target profile.
     #[schemars(with = "Vec<String>", length(min = 1))]
     pub actors: Vec<Spanned<String>>,
@@ -97,10 +102,16 @@ pub struct Step {
     /// The request (HTTP steps).
     #[serde(default)]
     pub request: Option<RequestSpec>,
-    /// Expected response (HTTP steps).
+    /// Expected response (HTTP steps), or expected reply of the state hook (state steps, e.g.
+    /// what `customer transcript` shows the customer).
     #[serde(default)]
     #[schemars(with = "Option<ResponseSpec>")]
     pub response: Option<Spanned<ResponseSpec>>,
+    /// Send the request with no credentials (`none`), a wrong password (`wrong`) or without
+    /// the CSRF token (`no-csrf`) instead of as the actor normally does (HTTP steps).
+    #[serde(default)]
+    #[schemars(with = "Option<AuthMode>")]
+    pub auth: Option<Spanned<AuthMode>>,
     /// A state-hook call instead of a request, e.g. `customer message`.
     #[serde(default)]
     pub state: Option<String>,
@@ -226,9 +237,9 @@ fn default_method() -> String {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseSpec {
-    /// Expected status code.
+    /// Expected status: a code, a class (`4xx`) or a list of them.
     #[serde(default)]
-    pub status: Option<u16>,
+    pub status: Option<StatusSpec>,
     /// Expected headers (names case-insensitive; values matched leniently as strings).
     #[serde(default)]
     pub headers: BTreeMap<String, Value>,

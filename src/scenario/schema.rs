@@ -40,8 +40,8 @@ impl JsonSchema for JsonPointer {
 }
 
 /// The two shapes of a step, which `validate` enforces with located messages: an HTTP request
-/// (`actor` + `request`, optionally `response`) or a state-hook call (`state`, optionally
-/// `params`).
+/// (`actor` + `request`, optionally `response` and `auth`) or a state-hook call (`state`,
+/// optionally `params`, and `response` to check the hook's reply).
 pub fn step_shapes() -> Value {
     // `null` counts as absent for the loader (the fields are `Option`s), so "must not have"
     // is `{"type": "null"}` rather than `false`.
@@ -63,7 +63,7 @@ pub fn step_shapes() -> Value {
                 "state": { "type": "string" },
                 "actor": { "type": "null" },
                 "request": { "type": "null" },
-                "response": { "type": "null" }
+                "auth": { "type": "null" }
             }
         }
     ])

@@ -167,11 +167,11 @@ impl Checker<'_> {
                 if let Some(params) = &s.params {
                     self.vars_in(params, scope, at);
                 }
-                if s.response.is_some() {
+                if let Some(auth) = &s.auth {
                     self.report(
-                        self.key_in_step(at, "response"),
-                        format!("step {number}: `response:` belongs to request steps, not to `state:` steps"),
-                        Some("capture from the hook's reply with `capture:` instead".to_owned()),
+                        pos(&auth.referenced),
+                        format!("step {number}: `auth:` belongs to request steps, not to `state:` steps"),
+                        Some("the state hook is called without actor credentials".to_owned()),
                     );
                 }
             }

@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use super::auth::authenticate;
 use super::body::{gws_error, json_object, method_not_allowed, not_found, read};
 use super::cometd;
-use super::facebook::{FbSession, Order, SeatState, operate};
-use super::faults::apply;
+use super::facebook::{FbSession, Order, PROPERTIES_UPDATED, SeatState, operate, state_change};
+use super::faults::{Fault, apply};
 use super::hook;
 use super::world::{SharedWorld, World, lock};
 
@@ -61,7 +61,7 @@ async fn me(State(world): State<SharedWorld>, headers: HeaderMap) -> Response {
     let Some(user) = w.dir.users.get(&authed.user).cloned() else {
         return gws_error(StatusCode::NOT_FOUND, 6, "User not found");
     };
-    let body = json!({
+    let mut body = json!({
         "statusCode": 0,
         "user": {
             "id": user.id,
@@ -74,6 +74,7 @@ async fn me(State(world): State<SharedWorld>, headers: HeaderMap) -> Response {
             "enabled": true,
         }
     });
+    w.config.variant.dress(&mut body);
     let mut response = axum::Json(body).into_response();
     if w.config.csrf {
         let headers = response.headers_mut();
@@ -101,8 +102,21 @@ async fn operation(
         Err(error) => return authed.finish(error.into_response()),
     };
     let outcome = operate(&mut w, &authed.user, &id, &request);
+    if !outcome.succeeded() && w.config.faults.contains(&Fault::RefusalNotifies) {
+        let view = seated(&w, &id, &authed.user).map(|s| s.current(&w.dir, &authed.user, Order::AgentsFirst));
+        if let Some(view) = view {
+            w.publish(&authed.user, state_change(PROPERTIES_UPDATED, None, view));
+        }
+    }
     let users: Vec<String> = w.dir.users.keys().cloned().collect();
-    let delivery = apply(&w.config.faults, outcome, &users);
+    let mut delivery = apply(&w.config.faults, outcome, &users);
+    let variant = w.config.variant;
+    if let Some(code) = delivery.body.get("statusCode").and_then(Value::as_u64)
+        && code != 0
+    {
+        delivery.status = variant.error_status(code, delivery.status);
+    }
+    variant.dress(&mut delivery.body);
     for out in delivery.now {
         w.publish(&out.user, out.data);
     }
@@ -144,7 +158,7 @@ async fn list_sessions(
         s.seat(&authed.user)
             .is_some_and(|seat| seat.state != SeatState::Completed)
     });
-    let body = if wants_all_fields(query.as_deref()) {
+    let mut body = if wants_all_fields(query.as_deref()) {
         let sessions: Vec<Value> = mine
             .map(|s| s.current(&w.dir, &authed.user, Order::CustomerFirst))
             .collect();
@@ -153,6 +167,7 @@ async fn list_sessions(
         let uris: Vec<String> = mine.map(|s| w.dir.session_uri(&s.id)).collect();
         json!({"statusCode": 0, "uris": uris})
     };
+    w.config.variant.dress(&mut body);
     authed.finish(axum::Json(body).into_response())
 }
 
@@ -169,9 +184,11 @@ async fn get_session(
     match seated(&w, &id, &authed.user) {
         Some(session) => {
             let resource = session.current(&w.dir, &authed.user, Order::CustomerFirst);
-            authed.finish(axum::Json(json!({"statusCode": 0, "facebooksession": resource})).into_response())
+            let mut body = json!({"statusCode": 0, "facebooksession": resource});
+            w.config.variant.dress(&mut body);
+            authed.finish(axum::Json(body).into_response())
         }
-        None => session_not_found(&id),
+        None => session_not_found(&w, &id),
     }
 }
 
@@ -181,9 +198,9 @@ fn seated<'w>(world: &'w World, id: &str, user: &str) -> Option<&'w FbSession> {
     world.sessions.get(id).filter(|s| s.seat(user).is_some())
 }
 
-fn session_not_found(id: &str) -> Response {
+fn session_not_found(world: &World, id: &str) -> Response {
     gws_error(
-        StatusCode::NOT_FOUND,
+        world.config.variant.error_status(6, StatusCode::NOT_FOUND),
         6,
         &format!("Facebook session {id} not found"),
     )
@@ -198,9 +215,10 @@ async fn messages(State(world): State<SharedWorld>, Path(id): Path<String>, head
     };
     match seated(&w, &id, &authed.user) {
         Some(session) => {
-            let body = json!({"statusCode": 0, "messages": session.messages});
+            let mut body = json!({"statusCode": 0, "messages": session.messages});
+            w.config.variant.dress(&mut body);
             authed.finish(axum::Json(body).into_response())
         }
-        None => session_not_found(&id),
+        None => session_not_found(&w, &id),
     }
 }

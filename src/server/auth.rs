@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
 use super::body::gws_error;
+use super::faults::Fault;
 use super::ids;
 use super::world::{HttpSession, World};
 
@@ -38,8 +39,12 @@ impl Authed {
 /// Why a request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refusal {
-    /// No or wrong credentials: 401, statusCode 20.
-    Unauthenticated,
+    /// No or wrong credentials: statusCode 20, with HTTP 401 (or what a fault or the variant
+    /// says).
+    Unauthenticated {
+        /// The HTTP status.
+        status: StatusCode,
+    },
     /// CSRF protection on and the token missing or wrong: 403.
     Csrf,
 }
@@ -47,8 +52,8 @@ pub(crate) enum Refusal {
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
-            Refusal::Unauthenticated => {
-                let mut response = gws_error(StatusCode::UNAUTHORIZED, 20, "User not authenticated");
+            Refusal::Unauthenticated { status } => {
+                let mut response = gws_error(status, 20, "User not authenticated");
                 response.headers_mut().insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"GWS\""),
@@ -66,38 +71,51 @@ pub(crate) fn authenticate(
     headers: &HeaderMap,
     method: &Method,
 ) -> Result<Authed, Refusal> {
+    let faults = &world.config.faults;
+    let unauthenticated = Refusal::Unauthenticated {
+        status: if faults.contains(&Fault::UnauthenticatedHttp200) {
+            StatusCode::OK
+        } else {
+            world.config.variant.error_status(20, StatusCode::UNAUTHORIZED)
+        },
+    };
+    let any_password = faults.contains(&Fault::WrongPasswordAccepted);
+    let anonymous_user = faults
+        .contains(&Fault::AnonymousAccepted)
+        .then(|| world.config.users.first().map(|(name, _)| name.clone()))
+        .flatten();
     let cookie_session =
         session_cookie(headers).and_then(|id| world.http_sessions.get(&id).cloned().map(|s| (id, s)));
     let basic = basic_credentials(headers);
     let (user, session_id, created) = match basic {
         Some(Some(decodings)) => {
             let Some(user) = decodings.into_iter().find_map(|(user, password)| {
-                let valid = world.dir.users.get(&user).is_some_and(|u| u.password == password);
+                let valid = world
+                    .dir
+                    .users
+                    .get(&user)
+                    .is_some_and(|u| u.password == password || any_password);
                 valid.then_some(user)
             }) else {
-                return Err(Refusal::Unauthenticated);
+                return Err(unauthenticated);
             };
             match cookie_session {
                 Some((id, s)) if s.user == user => (user, id, false),
                 _ => {
-                    let id = ids::hex(32).to_uppercase();
-                    world.http_sessions.insert(
-                        id.clone(),
-                        HttpSession {
-                            user: user.clone(),
-                            csrf_token: uuid_like(),
-                            last_used: Instant::now(),
-                        },
-                    );
+                    let id = open_session(world, &user);
                     (user, id, true)
                 }
             }
         }
         // An Authorization header that is not valid Basic auth.
-        Some(None) => return Err(Refusal::Unauthenticated),
-        None => match cookie_session {
-            Some((id, s)) => (s.user, id, false),
-            None => return Err(Refusal::Unauthenticated),
+        Some(None) => return Err(unauthenticated),
+        None => match (cookie_session, anonymous_user) {
+            (Some((id, s)), _) => (s.user, id, false),
+            (None, Some(user)) => {
+                let id = open_session(world, &user);
+                (user, id, true)
+            }
+            (None, None) => return Err(unauthenticated),
         },
     };
     let csrf_token = match world.http_sessions.get_mut(&session_id) {
@@ -111,12 +129,13 @@ pub(crate) fn authenticate(
         *method,
         Method::POST | Method::PUT | Method::DELETE | Method::PATCH
     );
-    if world.config.csrf && modifying && !created {
+    let csrf = world.config.csrf && !world.config.faults.contains(&Fault::CsrfNotEnforced);
+    if csrf && modifying && !created {
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         if sent != Some(csrf_token.as_str()) {
             return Err(Refusal::Csrf);
         }
-    } else if world.config.csrf && modifying && created {
+    } else if csrf && modifying && created {
         // A brand-new session has no token the client could know yet.
         return Err(Refusal::Csrf);
     }
@@ -128,6 +147,20 @@ pub(crate) fn authenticate(
         csrf_token,
         set_cookie,
     })
+}
+
+/// A new HTTP session (JSESSIONID) for `user`, with its CSRF token.
+fn open_session(world: &mut World, user: &str) -> String {
+    let id = ids::hex(32).to_uppercase();
+    world.http_sessions.insert(
+        id.clone(),
+        HttpSession {
+            user: user.to_owned(),
+            csrf_token: ids::uuid_like(),
+            last_used: Instant::now(),
+        },
+    );
+    id
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -165,16 +198,4 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Option<Vec<(String, String)>
         .filter_map(|text| text.split_once(':').map(|(u, p)| (u.to_owned(), p.to_owned())))
         .collect();
     Some((!readings.is_empty()).then_some(readings))
-}
-
-fn uuid_like() -> String {
-    let h = ids::hex(32);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }

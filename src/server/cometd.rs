@@ -7,7 +7,8 @@
 //! allows one outstanding connect; the older one returns without taking events, so none are
 //! lost to a poll its client abandoned), the server shuts down, or the hold time passes.
 //! Unknown or expired clients get `402::Unknown client` with `advice.reconnect = "handshake"`,
-//! as CometD 3 (GWS's version) answers. A client that holds no connect and has not connected
+//! as CometD 3 (GWS's version) answers; subscriptions outside the user's own `/v2/me/` topics
+//! are denied (`403:CHANNEL:Permission Denied`). A client that holds no connect and has not connected
 //! within `maxInterval` is expired. Every request is authenticated like the REST API (Basic
 //! or JSESSIONID); CSRF tokens are not required here, because no CometD message modifies
 //! contact-center data.
@@ -23,6 +24,7 @@ use serde_json::Value;
 
 use super::auth::authenticate;
 use super::body::read;
+use super::faults::Fault;
 use super::ids;
 use super::world::{Client, SharedWorld, lock};
 use crate::bayeux::{Advice, Message};
@@ -75,6 +77,20 @@ pub(crate) async fn handle(
     if let Some(message) = connect {
         replies.extend(self::connect(&world, &authed.user, &message).await);
     }
+    let (faults, variant) = {
+        let w = lock(&world);
+        (w.config.faults.clone(), w.config.variant)
+    };
+    if faults.contains(&Fault::MetaReplyWithoutId) {
+        for reply in replies.iter_mut().filter(|r| r.channel.starts_with("/meta/")) {
+            reply.id = None;
+        }
+    }
+    if variant.conforming() {
+        for reply in &mut replies {
+            reply.ext = Some(serde_json::json!({"vendor": {"node": "gws-b"}}));
+        }
+    }
     authed.finish(axum::Json(replies).into_response())
 }
 
@@ -115,11 +131,28 @@ fn failed(message: &Message, error: &str, reconnect: Option<&str>) -> Message {
     }
 }
 
+/// The reply for a clientId the server does not know: `402::Unknown client`, advising a new
+/// handshake (or the deviation a fault asks for).
+fn unknown_client(world: &SharedWorld, message: &Message) -> Message {
+    let faults = &lock(world).config.faults;
+    let error = if faults.contains(&Fault::UnknownClientWrongError) {
+        "403::Unknown client"
+    } else {
+        UNKNOWN_CLIENT
+    };
+    let reconnect = if faults.contains(&Fault::UnknownClientRetry) {
+        "retry"
+    } else {
+        "handshake"
+    };
+    failed(message, error, Some(reconnect))
+}
+
 fn advice(world: &SharedWorld) -> Advice {
     let w = lock(world);
     Advice {
         reconnect: Some("retry".to_owned()),
-        interval: Some(0),
+        interval: Some(w.config.variant.advice_interval()),
         timeout: Some(u64::try_from(w.config.connect_hold.as_millis()).unwrap_or(u64::MAX)),
         max_interval: Some(u64::try_from(w.config.max_interval.as_millis()).unwrap_or(u64::MAX)),
         ..Advice::default()
@@ -155,8 +188,10 @@ fn handshake(world: &SharedWorld, user: &str, message: &Message) -> Message {
 /// Subscribes (or unsubscribes) `subscription`, a channel or an array of channels.
 fn subscribe(world: &SharedWorld, user: &str, message: &Message, add: bool) -> Message {
     let mut w = lock(world);
+    let any_channel = w.config.faults.contains(&Fault::SubscribeAnyChannel);
     let Some(client) = message.client_id.as_ref().and_then(|id| w.clients.get_mut(id)) else {
-        return failed(message, UNKNOWN_CLIENT, Some("handshake"));
+        drop(w);
+        return unknown_client(world, message);
     };
     if client.user != user {
         return failed(message, "403::Client belongs to another user", None);
@@ -183,6 +218,15 @@ fn subscribe(world: &SharedWorld, user: &str, message: &Message, add: bool) -> M
             ..failed(message, &format!("403:{bad}:subscription_invalid"), None)
         };
     }
+    if add
+        && !any_channel
+        && let Some(denied) = channels.iter().find(|c| !readable(c))
+    {
+        return Message {
+            subscription: message.subscription.clone(),
+            ..failed(message, &format!("403:{denied}:Permission Denied"), None)
+        };
+    }
     for channel in channels {
         if add {
             client.subscriptions.insert(channel);
@@ -197,9 +241,19 @@ fn subscribe(world: &SharedWorld, user: &str, message: &Message, add: bool) -> M
     }
 }
 
+/// Whether a user may subscribe to `channel`: GWS topics are the user's own, under `/v2/me/`
+/// (reference §4.4), so another user's or any other channel is denied, as Bayeux's
+/// `403:/bar/baz:Permission Denied` sample shows.
+fn readable(channel: &str) -> bool {
+    channel.starts_with("/v2/me/") && channel.len() > "/v2/me/".len()
+}
+
 fn disconnect(world: &SharedWorld, message: &Message) -> Message {
-    let mut w = lock(world);
-    match message.client_id.as_ref().and_then(|id| w.clients.remove(id)) {
+    let removed = message
+        .client_id
+        .as_ref()
+        .and_then(|id| lock(world).clients.remove(id));
+    match removed {
         Some(client) => {
             // Releases a held connect so the client's poll ends now, not after the hold time.
             client.notify.notify_one();
@@ -208,7 +262,7 @@ fn disconnect(world: &SharedWorld, message: &Message) -> Message {
                 ..reply_to(message)
             }
         }
-        None => failed(message, UNKNOWN_CLIENT, Some("handshake")),
+        None => unknown_client(world, message),
     }
 }
 
@@ -228,13 +282,15 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
         .and_then(|a| a.timeout)
         .is_some_and(|t| t == 0);
     let Some(id) = message.client_id.as_deref() else {
-        return vec![failed(message, UNKNOWN_CLIENT, Some("handshake"))];
+        return vec![unknown_client(world, message)];
     };
+    let variant = lock(world).config.variant;
     let (deadline, generation) = {
         let mut w = lock(world);
         let hold = w.config.connect_hold;
         let Some(client) = w.clients.get_mut(id) else {
-            return vec![failed(message, UNKNOWN_CLIENT, Some("handshake"))];
+            drop(w);
+            return vec![unknown_client(world, message)];
         };
         if client.user != user {
             return vec![failed(message, "403::Client belongs to another user", None)];
@@ -278,17 +334,22 @@ async fn connect(world: &SharedWorld, user: &str, message: &Message) -> Vec<Mess
                     // Whatever woke this connect may have been meant for the newer one.
                     client.notify.notify_one();
                 }
-                let mut replies: Vec<Message> = if superseded {
+                let events: Vec<Message> = if superseded {
                     Vec::new()
                 } else {
                     client.queue.drain(..).collect()
                 };
-                replies.push(Message {
+                let reply = Message {
                     successful: Some(true),
                     advice: Some(advice),
                     ..reply_to(message)
-                });
-                return replies;
+                };
+                // Bayeux lets events come before or after the meta reply in one response.
+                return if variant.conforming() {
+                    std::iter::once(reply).chain(events).collect()
+                } else {
+                    events.into_iter().chain(std::iter::once(reply)).collect()
+                };
             }
             if held.is_none() {
                 client.holding += 1;

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::faults::Fault;
+use super::variant::Variant;
 
 /// How the reference server behaves.
 #[derive(Debug, Clone)]
@@ -24,6 +25,9 @@ pub struct ServerConfig {
     pub disposition_key: String,
     /// Deliberate deviations (empty: behave as documented).
     pub faults: BTreeSet<Fault>,
+    /// How the server renders what the contract leaves open (`conforming`: differently from
+    /// the documentation's samples, within the contract).
+    pub variant: Variant,
     /// How late [`Fault::DelayNotification`] sends its notification. The default is beyond
     /// the runner's default 5 s step timeout.
     pub fault_delay: Duration,
@@ -43,6 +47,7 @@ impl Default for ServerConfig {
             http_session_idle: Duration::from_secs(30 * 60),
             disposition_key: "DispositionCode".to_owned(),
             faults: BTreeSet::new(),
+            variant: Variant::Reference,
             fault_delay: Duration::from_millis(6000),
         }
     }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::api::router;
@@ -18,6 +18,19 @@ fn expire_http_sessions(world: &super::world::SharedWorld) {
     let mut w = lock(world);
     let idle = w.config.http_session_idle;
     w.http_sessions.retain(|_, s| s.last_used.elapsed() <= idle);
+}
+
+/// Delivers what [`World::publish`] queued, one notification at a time with `gap` between
+/// them, in publishing order.
+async fn deliver_spaced(
+    world: super::world::SharedWorld,
+    mut outbox: mpsc::UnboundedReceiver<(String, serde_json::Value)>,
+    gap: Duration,
+) {
+    while let Some((user, data)) = outbox.recv().await {
+        tokio::time::sleep(gap).await;
+        lock(&world).deliver(&user, data);
+    }
 }
 
 /// Counts describing a running server.
@@ -49,7 +62,13 @@ impl ReferenceServer {
         let addr = listener.local_addr()?;
         let max_body = config.max_body_bytes;
         let config_max_interval = config.max_interval;
-        let world = Arc::new(Mutex::new(World::new(config, format!("http://{addr}"))));
+        let gap = config.variant.notification_gap();
+        let world = Arc::new(Mutex::new(World::new(config, &format!("http://{addr}"))));
+        let outbox = gap.map(|gap| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            lock(&world).outbox = Some(tx);
+            tokio::spawn(deliver_spaced(Arc::clone(&world), rx, gap))
+        });
         let app = router(Arc::clone(&world), max_body);
         let (tx, rx) = oneshot::channel::<()>();
         let sweeper_world = Arc::clone(&world);
@@ -71,6 +90,9 @@ impl ReferenceServer {
                 })
                 .await;
             sweeper.abort();
+            if let Some(outbox) = outbox {
+                outbox.abort();
+            }
         });
         Ok(ReferenceServer {
             addr,

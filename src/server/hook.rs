@@ -22,7 +22,8 @@ use super::facebook::{
     Customer, FbSession, Order, Role, STATUS_CHANGE, Seat, SeatState, entry, message_log, now_stamp,
     state_change,
 };
-use super::ids;
+use super::faults::Fault;
+use super::variant::Variant;
 use super::world::{Directory, SharedWorld, World, lock};
 
 /// The states this server offers, with the parameters each accepts.
@@ -207,7 +208,7 @@ fn known_user(world: &World, name: &str) -> Result<(), String> {
 }
 
 /// A new session with the customer's ParticipantJoined and first message in the log.
-fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
+fn new_session(params: &Map<String, Value>, variant: Variant) -> Result<FbSession, String> {
     let customer = string_param(params, "customer", DEFAULT_CUSTOMER)?;
     let message = string_param(params, "message", DEFAULT_MESSAGE)?;
     let comment = match params.get("comment") {
@@ -230,11 +231,14 @@ fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
             .entry(key)
             .or_insert_with(|| Value::String(value.to_owned()));
     }
+    for (key, value) in variant.extra_user_data() {
+        user_data.entry(key).or_insert(value);
+    }
     let (received_date, _) = now_stamp();
     let mut session = FbSession {
-        id: ids::interaction_id(),
+        id: variant.interaction_id(),
         customer: Customer {
-            participant_id: ids::participant_id(),
+            participant_id: variant.participant_id(),
             nickname: customer,
         },
         seats: Vec::new(),
@@ -244,21 +248,26 @@ fn new_session(params: &Map<String, Value>) -> Result<FbSession, String> {
         received_date,
         queue_id: "41cc5016-2d18-4a91-93ec-b43748948608".to_owned(),
         placed_in_queue: None,
+        index_step: variant.index_step(),
     };
     let from = session.customer_json();
-    session
-        .messages
-        .push(entry(1, "ParticipantJoined", from.clone(), None, "All"));
-    session
-        .messages
-        .push(entry(2, "Text", from, Some(&message), "All"));
+    let joined = entry(
+        session.next_index(),
+        "ParticipantJoined",
+        from.clone(),
+        None,
+        "All",
+    );
+    session.messages.push(joined);
+    let text = entry(session.next_index(), "Text", from, Some(&message), "All");
+    session.messages.push(text);
     Ok(session)
 }
 
-fn seat(user: &str, nickname: Option<&str>, role: Role, state: SeatState) -> Seat {
+fn seat(variant: Variant, user: &str, nickname: Option<&str>, role: Role, state: SeatState) -> Seat {
     Seat {
         user: user.to_owned(),
-        participant_id: ids::participant_id(),
+        participant_id: variant.participant_id(),
         nickname: nickname.unwrap_or(user).to_owned(),
         role,
         state,
@@ -322,7 +331,8 @@ fn chatting(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> 
         }
     };
     let nicknames = nicknames(params)?;
-    let mut session = new_session(params)?;
+    let variant = world.config.variant;
+    let mut session = new_session(params, variant)?;
     for (i, agent) in agents.iter().enumerate() {
         let role = if i == 0 { Role::Primary } else { others };
         // Without a nickname an agent goes by the scenario's actor name, not the user it logs
@@ -332,7 +342,7 @@ fn chatting(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> 
             .or_else(|| nicknames.get(agent))
             .and_then(Value::as_str)
             .or(Some(naming.name(agent)));
-        let seat = seat(agent, nickname, role, SeatState::Chatting);
+        let seat = seat(variant, agent, nickname, role, SeatState::Chatting);
         let index = session.next_index();
         let joined = entry(
             index,
@@ -362,8 +372,10 @@ fn offered(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> R
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err("`params.nickname` must be a string".to_owned()),
     };
-    let mut session = new_session(params)?;
+    let variant = world.config.variant;
+    let mut session = new_session(params, variant)?;
     session.seats.push(seat(
+        variant,
         &agent,
         nickname.as_deref().or(Some(naming.name(&agent))),
         Role::Primary,
@@ -380,6 +392,7 @@ fn offered(world: &mut World, params: &Map<String, Value>, naming: &Naming) -> R
 fn customer_message(world: &mut World, params: &Map<String, Value>) -> Result<Value, String> {
     let id = string_param(params, "session", "")?;
     let text = string_param(params, "text", "")?;
+    let departed_told = world.config.faults.contains(&Fault::NotifyDepartedAgents);
     let World { dir, sessions, .. } = &mut *world;
     let Some(session) = sessions.get_mut(&id) else {
         return Err(format!("unknown session `{id}`"));
@@ -388,7 +401,11 @@ fn customer_message(world: &mut World, params: &Map<String, Value>) -> Result<Va
     let message = entry(index, "Text", session.customer_json(), Some(&text), "All");
     session.messages.push(message.clone());
     let data = message_log(dir, &id, vec![message]);
-    let recipients = session.chatting();
+    let recipients = if departed_told {
+        session.users_in(&[SeatState::Chatting, SeatState::LeftChat, SeatState::Completed])
+    } else {
+        session.chatting()
+    };
     for user in recipients {
         world.publish(&user, data.clone());
     }
@@ -401,12 +418,15 @@ fn transcript(world: &World, params: &Map<String, Value>) -> Result<Value, Strin
     let Some(session) = world.sessions.get(&id) else {
         return Err(format!("unknown session `{id}`"));
     };
+    let leak = world.config.faults.contains(&Fault::AgentsOnlyVisibleToCustomer);
     let messages: Vec<Value> = session
         .messages
         .iter()
-        .filter(|m| m.get("visibility").and_then(Value::as_str) == Some("All"))
+        .filter(|m| leak || m.get("visibility").and_then(Value::as_str) == Some("All"))
         .cloned()
         .collect();
+    let mut messages = Value::Array(messages);
+    world.config.variant.dress(&mut messages);
     Ok(json!({"messages": messages}))
 }
 

@@ -21,6 +21,20 @@ pub(crate) fn hex(n: usize) -> String {
         .collect()
 }
 
+/// A hyphenated UUID-shaped id like `4a92be65-ec55-4aa2-b9df-9518fd870f2f` (CSRF tokens, and
+/// user ids in the conforming variant).
+pub(crate) fn uuid_like() -> String {
+    let h = hex(32);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// A participant id like `007355E6EDFA0107`.
 pub(crate) fn participant_id() -> String {
     hex(16).to_uppercase()

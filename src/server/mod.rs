@@ -16,8 +16,10 @@ mod faults;
 mod handle;
 mod hook;
 mod ids;
+mod variant;
 mod world;
 
 pub use config::ServerConfig;
 pub use faults::{Fault, UnknownFault};
 pub use handle::{ReferenceServer, ServerStats};
+pub use variant::{UnknownVariant, Variant};

@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use serde_json::Value;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 use super::config::ServerConfig;
 use super::facebook::FbSession;
-use super::ids;
 use crate::bayeux::{Message, channel_matches};
 
 /// The channel Facebook session notifications are published on.
@@ -124,7 +123,12 @@ pub(crate) struct World {
     /// While a state-hook setup runs: how many notifications each user was sent, so the hook
     /// can tell the runner what to wait for (`notified` in its reply).
     pub counting: Option<BTreeMap<String, usize>>,
+    /// When the variant spaces notifications out: where [`World::publish`] queues them for the
+    /// task that delivers them one at a time (see `handle.rs`).
+    pub outbox: Option<mpsc::UnboundedSender<(String, Value)>>,
     next_reference: u64,
+    /// The id of the next data message (the conforming variant numbers them).
+    next_message_id: u64,
 }
 
 /// The shared handle handlers use.
@@ -137,7 +141,9 @@ pub(crate) fn lock(world: &SharedWorld) -> MutexGuard<'_, World> {
 }
 
 impl World {
-    pub fn new(config: ServerConfig, base_url: String) -> Self {
+    /// The world of a server bound at `bound` (`http://IP:PORT`).
+    pub fn new(config: ServerConfig, bound: &str) -> Self {
+        let variant = config.variant;
         let users = config
             .users
             .iter()
@@ -147,36 +153,58 @@ impl World {
                     User {
                         name: name.clone(),
                         password: password.clone(),
-                        id: ids::hex(32),
+                        id: variant.user_id(),
                     },
                 )
             })
             .collect();
         World {
             config,
-            dir: Directory { base_url, users },
+            dir: Directory {
+                base_url: variant.public_base(bound),
+                users,
+            },
             http_sessions: HashMap::new(),
             clients: HashMap::new(),
             sessions: BTreeMap::new(),
             closing: false,
             counting: None,
-            next_reference: 1,
+            outbox: None,
+            next_reference: variant.reference_ids().0,
+            next_message_id: 1,
         }
     }
 
     /// A fresh referenceId for an operation.
     pub fn next_reference_id(&mut self) -> u64 {
         let id = self.next_reference;
-        self.next_reference += 1;
+        self.next_reference += self.config.variant.reference_ids().1;
         id
     }
 
-    /// Queues `data` on the Facebook channel for every CometD client of `user` subscribed to it,
-    /// waking held connects.
-    pub fn publish(&mut self, user: &str, data: Value) {
+    /// Sends `data` on the Facebook channel to `user`: as the variant renders it, at once or
+    /// through the outbox.
+    pub fn publish(&mut self, user: &str, mut data: Value) {
         if let Some(counts) = &mut self.counting {
             *counts.entry(user.to_owned()).or_default() += 1;
         }
+        self.config.variant.dress(&mut data);
+        let undelivered = match &self.outbox {
+            Some(outbox) => outbox.send((user.to_owned(), data)).err().map(|e| e.0.1),
+            None => Some(data),
+        };
+        if let Some(data) = undelivered {
+            self.deliver(user, data);
+        }
+    }
+
+    /// Queues `data` for every CometD client of `user` subscribed to the Facebook channel,
+    /// waking held connects.
+    pub fn deliver(&mut self, user: &str, data: Value) {
+        let id = self.config.variant.conforming().then(|| {
+            self.next_message_id += 1;
+            format!("d{}", self.next_message_id)
+        });
         for client in self.clients.values_mut() {
             if client.user != user {
                 continue;
@@ -190,6 +218,7 @@ impl World {
             }
             client.queue.push_back(Message {
                 channel: FACEBOOK_CHANNEL.to_owned(),
+                id: id.clone(),
                 data: Some(data.clone()),
                 ..Message::default()
             });

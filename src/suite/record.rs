@@ -216,6 +216,13 @@ fn stop_reason(stop: &crate::runner::Stop) -> String {
     match stop {
         crate::runner::Stop::Error { error } => error.to_string(),
         crate::runner::Stop::Interrupted => "interrupted".to_owned(),
+        crate::runner::Stop::Unmet { requirements } => {
+            let names: Vec<&str> = requirements.iter().map(|r| r.name()).collect();
+            format!(
+                "it requires {}, which the target does not enable",
+                names.join(", ")
+            )
+        }
         crate::runner::Stop::Skipped { step, undefined, .. } => format!(
             "step {} and the ones after it did not run (undefined: {})",
             step.number,

@@ -19,7 +19,7 @@ use crate::elide::{MESSAGE_CHARS, elide};
 use crate::error_chain::flatten;
 use crate::limits::{BodyError, ByteSize, MAX_JSON_DEPTH, json_too_deep, read_limited};
 use crate::sendable::{self, Unsendable};
-use crate::target::{Login, Target};
+use crate::target::{Login, Secret, Target};
 
 /// A request ready to send (placeholders already resolved). Sensitive header values are sent
 /// as they are but redacted when the request is serialised (reports) or debug-printed.
@@ -34,6 +34,34 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// JSON body.
     pub body: Option<Value>,
+    /// How the request authenticates (the actor's session unless a step says otherwise).
+    #[serde(skip_serializing_if = "RequestAuth::is_actor")]
+    pub auth: RequestAuth,
+}
+
+/// How a request authenticates. Anything but [`RequestAuth::Actor`] is a deliberately wrong
+/// request, for scenarios that check the target refuses it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestAuth {
+    /// The actor's session: Basic auth, its cookies, and the CSRF token when the target
+    /// wants one.
+    #[default]
+    Actor,
+    /// No credentials and a fresh cookie jar: the actor's JSESSIONID would still
+    /// authenticate the request.
+    None,
+    /// The actor's user name with a made-up password (never the real one), and a fresh
+    /// cookie jar.
+    WrongPassword,
+    /// The actor's credentials and session, but no CSRF token.
+    NoCsrf,
+}
+
+impl RequestAuth {
+    fn is_actor(&self) -> bool {
+        *self == RequestAuth::Actor
+    }
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -43,6 +71,7 @@ impl std::fmt::Debug for HttpRequest {
             .field("path", &self.path)
             .field("headers", &redact_headers(&self.headers))
             .field("body", &self.body)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -251,15 +280,29 @@ impl ActorHttp {
             method,
             reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
         );
-        let mut builder = self.client.request(method, url.clone());
+        let client = match request.auth {
+            RequestAuth::Actor | RequestAuth::NoCsrf => self.client.clone(),
+            RequestAuth::None | RequestAuth::WrongPassword => reqwest::Client::builder()
+                .build()
+                .map_err(|e| TransportError::Client(e.to_string()))?,
+        };
+        let mut builder = client.request(method, url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let response = self
-            .authorise(builder, modifying)
+        let builder = match request.auth {
+            RequestAuth::Actor => self.authorise(builder, modifying),
+            RequestAuth::NoCsrf => self.authorise(builder, false),
+            RequestAuth::None => builder,
+            RequestAuth::WrongPassword => {
+                let wrong = wrong_password(&self.login.password);
+                builder.header(reqwest::header::AUTHORIZATION, self.basic_auth_with(&wrong))
+            }
+        };
+        let response = builder
             .timeout(self.target.request_timeout)
             .send()
             .await
@@ -278,11 +321,13 @@ impl ActorHttp {
     /// own client does; reqwest's `basic_auth` always encodes UTF-8). Marked sensitive so the
     /// HTTP stack never logs it.
     fn basic_auth(&self) -> reqwest::header::HeaderValue {
+        self.basic_auth_with(self.login.password.expose())
+    }
+
+    /// [`ActorHttp::basic_auth`] with another password (a deliberately wrong one).
+    fn basic_auth_with(&self, password: &str) -> reqwest::header::HeaderValue {
         use base64::Engine;
-        let bytes = self
-            .target
-            .credentials_charset
-            .encode(&self.login.user, self.login.password.expose());
+        let bytes = self.target.credentials_charset.encode(&self.login.user, password);
         let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
         // Base64 is always a valid header value.
         let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {encoded}"))
@@ -305,6 +350,16 @@ impl ActorHttp {
         }
         builder
     }
+}
+
+/// A password that is certainly not `real`: random, so no file or report ever holds one that
+/// works, and checked against the real one rather than assumed different.
+fn wrong_password(real: &Secret) -> String {
+    let mut wrong = format!("wrong-{:016x}", rand::random::<u64>());
+    if wrong == real.expose() {
+        wrong.push('!');
+    }
+    wrong
 }
 
 /// Reads status, headers (secrets redacted) and body, at most `max_body` bytes of it; a

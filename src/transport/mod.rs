@@ -8,6 +8,6 @@ mod actor;
 mod hook;
 mod redact;
 
-pub use actor::{ActorHttp, HttpRequest, HttpResponse, TransportError};
+pub use actor::{ActorHttp, HttpRequest, HttpResponse, RequestAuth, TransportError};
 pub use hook::StateHook;
 pub use redact::{REDACTED, SENSITIVE_HEADERS, is_sensitive_header, redact_headers};

@@ -61,6 +61,16 @@ pub fn judge_contract(loaded: &LoadedScenario, transcript: &Transcript) -> Judge
                 },
             });
         }
+        Some(Stop::Unmet { requirements }) => j.out.notes.push(Note {
+            step: StepRef {
+                number: 0,
+                label: "requires".to_owned(),
+            },
+            actor: None,
+            kind: NoteKind::Unmet {
+                requirements: requirements.clone(),
+            },
+        }),
         Some(Stop::Error { .. } | Stop::Interrupted) | None => {}
     }
     for teardown in &transcript.teardown {
@@ -188,9 +198,9 @@ impl<'a> Judge<'a> {
                 },
             );
         }
-        if let (Some(spanned), Some(actor), Some(response)) = (
+        // A request step's response, or a state step's hook reply (`actor` is `None` then).
+        if let (Some(spanned), Some(response)) = (
             exchange.given.is_none().then(|| self.step_of(step)).flatten(),
-            actor,
             reply,
         ) && let Some(spec) = &spanned.value.response
         {
@@ -340,19 +350,19 @@ impl<'a> Judge<'a> {
         spec: &ResponseSpec,
         loc: &Location,
         response: &HttpResponse,
-        actor: &str,
+        actor: Option<&str>,
         step: &StepRef,
         vars: &Vars,
     ) {
-        if let Some(expected) = spec.status
-            && expected != response.status
+        if let Some(expected) = &spec.status
+            && !expected.matches(response.status)
         {
             self.fail(
                 step,
-                Some(actor),
+                actor,
                 loc,
                 FailureKind::Status {
-                    expected,
+                    expected: expected.clone(),
                     actual: response.status,
                     body: response.body.clone(),
                 },
@@ -362,7 +372,7 @@ impl<'a> Judge<'a> {
         if !header_mismatches.is_empty() {
             self.fail(
                 step,
-                Some(actor),
+                actor,
                 loc,
                 FailureKind::Headers {
                     mismatches: header_mismatches,
@@ -371,11 +381,11 @@ impl<'a> Judge<'a> {
         }
         if let Some(expected) = &spec.body {
             let (mismatches, bindings) = match_with_bindings(expected, &response.body, vars);
-            self.bind(bindings, step, Some(actor), loc);
+            self.bind(bindings, step, actor, loc);
             if !mismatches.is_empty() {
                 self.fail(
                     step,
-                    Some(actor),
+                    actor,
                     loc,
                     FailureKind::Body {
                         mismatch_lines: self.lines_of(&mismatches, loc),

@@ -247,7 +247,7 @@ mod tests {
     use super::*;
     use crate::runner::{Exchange, Observed, StepRef, WaitRecord};
     use crate::scenario::load_str;
-    use crate::transport::{HttpRequest, HttpResponse};
+    use crate::transport::{HttpRequest, HttpResponse, RequestAuth};
 
     fn exchange(number: usize, action: Action, notifications: Vec<(&str, Value)>) -> Exchange {
         let mut per_actor: BTreeMap<String, Vec<Observed>> = BTreeMap::new();
@@ -283,6 +283,7 @@ mod tests {
                 path: "/api/v2/me/facebooksessions/S".to_owned(),
                 headers: Vec::new(),
                 body: Some(json!({"operationName": name})),
+                auth: RequestAuth::Actor,
             },
             response: Some(HttpResponse {
                 status: 200,

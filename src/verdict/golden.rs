@@ -76,6 +76,8 @@ pub fn judge(
     };
     let verdict = if matches!(transcript.stop, Some(Stop::Interrupted)) {
         Verdict::Interrupted
+    } else if matches!(transcript.stop, Some(Stop::Unmet { .. })) {
+        Verdict::Skipped
     } else if error.is_some() {
         Verdict::Error
     } else if !judgement.failures.is_empty() || drifts.iter().any(|d| d.class >= fail_on) {

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::golden::{Drift, GoldenCheck};
 use crate::matching::Mismatch;
 use crate::runner::{RunError, StepRef, Transcript};
-use crate::scenario::SourcePos;
+use crate::scenario::{Requirement, SourcePos, StatusSpec};
 
 /// The verdict on one scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,6 +25,9 @@ pub enum Verdict {
     Error,
     /// The run was interrupted (Ctrl-C) before this scenario ended.
     Interrupted,
+    /// Not run: the target lacks a feature the scenario `requires:` (neither a pass nor a
+    /// failure).
+    Skipped,
 }
 
 /// One failed expectation.
@@ -47,8 +50,8 @@ pub struct Failure {
 pub enum FailureKind {
     /// Wrong HTTP status.
     Status {
-        /// Expected status.
-        expected: u16,
+        /// The accepted statuses.
+        expected: StatusSpec,
         /// Actual status.
         actual: u16,
         /// The response body, for context.
@@ -191,6 +194,11 @@ pub enum NoteKind {
     Skipped {
         /// The variables the first skipped step needed.
         undefined: Vec<String>,
+    },
+    /// The scenario was not run: the target does not enable these `requires:` features.
+    Unmet {
+        /// The missing features.
+        requirements: Vec<Requirement>,
     },
     /// The server advised a timeout or interval beyond the client's bounds; the bound was used.
     AdviceClamped {

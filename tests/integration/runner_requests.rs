@@ -3,6 +3,8 @@
 //! `$absent` allowed) and body expectations.
 
 use gws_contract::matching::MismatchKind;
+use gws_contract::report::render_failure_details;
+use gws_contract::scenario::StatusSpec;
 use gws_contract::server::ServerConfig;
 use gws_contract::verdict::{FailureKind, Verdict};
 
@@ -40,10 +42,10 @@ async fn wrong_status_and_headers_are_each_reported() {
         matches!(
             kinds[0],
             FailureKind::Status {
-                expected: 201,
+                expected,
                 actual: 200,
                 ..
-            }
+            } if *expected == StatusSpec::code(201)
         ),
         "{kinds:#?}"
     );
@@ -63,4 +65,22 @@ async fn wrong_status_and_headers_are_each_reported() {
     );
     // Header values are text: `X-Count: 5` in YAML expects the string "5".
     assert_eq!(mismatches[2].expected, serde_json::json!("5"));
+}
+
+#[tokio::test]
+async fn status_lists_and_classes_accept_any_member_and_read_well_when_none_holds() {
+    let server = start_server(ServerConfig::default()).await;
+    let outcome = run_file(&server, "tests/fixtures/runner/status-matchers.yaml").await;
+    assert_eq!(outcome.verdict, Verdict::Failed);
+    assert_eq!(outcome.failures.len(), 1, "{:#?}", outcome.failures);
+    assert_eq!(outcome.failures[0].step.number, 3);
+    let mut text = Vec::new();
+    render_failure_details(&mut text, &outcome).expect("renders");
+    let text = String::from_utf8(text).expect("UTF-8");
+    // The renderer styles its output; terminals without colour see it stripped.
+    let text = anstream::adapter::strip_str(&text).to_string();
+    assert!(
+        text.contains("agent1, step 3: response status: expected 401 or 403, got 200"),
+        "{text}"
+    );
 }

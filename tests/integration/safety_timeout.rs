@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::routing::{get, post};
 use gws_contract::target::{Secret, Target};
-use gws_contract::transport::{ActorHttp, HttpRequest, TransportError};
+use gws_contract::transport::{ActorHttp, HttpRequest, RequestAuth, TransportError};
 use serde_json::{Value, json};
 
 use crate::safety_support::{both, clean, run_cli_env, write};
@@ -170,6 +170,7 @@ async fn safety_actor_requests_time_out_with_a_typed_error() {
         path: "/hang".to_owned(),
         headers: Vec::new(),
         body: None,
+        auth: RequestAuth::Actor,
     };
     // Only a hang reaches this bound: it turns one into a failure.
     let result = tokio::time::timeout(Duration::from_secs(60), http.send(&request))

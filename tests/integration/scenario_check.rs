@@ -12,7 +12,7 @@ async fn check_reports_every_problem_in_every_file_and_exits_two() {
     // Several problems in one file (semantic ones all reported) and problems in many files.
     assert_eq!(stderr.matches("undefined-actor.yaml:").count(), 3, "{stderr}");
     assert_eq!(stderr.matches("step-shape.yaml:").count(), 4, "{stderr}");
-    assert!(stderr.ends_with("31 problems found in 16 files\n"), "{stderr}");
+    assert!(stderr.ends_with("38 problems found in 19 files\n"), "{stderr}");
     insta::assert_snapshot!(stderr);
 }
 

@@ -54,7 +54,7 @@ fn unknown_key_suggests_the_closest_key_of_that_struct() {
 #[test]
 fn wrong_type_points_at_the_value_and_quotes_it() {
     let (d, text) = problems("tests/fixtures/invalid/wrong-type.yaml");
-    assert_eq!(positions(&d), [(11, 15)]);
+    assert_eq!(positions(&d), [(11, 16)]);
     insta::assert_snapshot!(text);
 }
 
@@ -154,4 +154,27 @@ fn every_type_error_in_a_file_is_reported_not_just_the_first() {
     let (d, text) = problems("tests/fixtures/invalid/several-type-errors.yaml");
     assert_eq!(positions(&d), [(3, 10), (6, 5), (11, 15), (13, 5)]);
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn malformed_status_matchers_point_at_the_value() {
+    let (d, text) = problems("tests/fixtures/invalid/malformed-status.yaml");
+    insta::assert_snapshot!(text);
+    assert_eq!(positions(&d), [(8, 15), (12, 21), (16, 15)]);
+}
+
+#[test]
+fn malformed_auth_and_requirements_point_at_the_value_and_suggest_one() {
+    let (d, text) = problems("tests/fixtures/invalid/malformed-auth.yaml");
+    insta::assert_snapshot!(text);
+    assert!(text.contains("did you mean `csrf`?"), "{text}");
+    assert!(text.contains("did you mean `none`?"), "{text}");
+    assert_eq!(positions(&d), [(3, 12), (8, 11), (11, 11)]);
+}
+
+#[test]
+fn auth_on_a_state_step_is_refused() {
+    let (d, text) = problems("tests/fixtures/invalid/auth-on-state-step.yaml");
+    insta::assert_snapshot!(text);
+    assert_eq!(positions(&d), [(7, 11)]);
 }

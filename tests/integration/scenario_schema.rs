@@ -115,6 +115,9 @@ fn schema_rejects_unknown_keys_bad_modes_and_mixed_steps() {
         "bad-duration",
         "step-shape",
         "empty-lists",
+        "malformed-status",
+        "malformed-auth",
+        "auth-on-state-step",
     ] {
         let path = PathBuf::from(format!("tests/fixtures/invalid/{fixture}.yaml"));
         let text = std::fs::read_to_string(root().join(&path)).expect("fixture readable");
@@ -175,5 +178,43 @@ fn schema_and_loader_agree_on_durations_and_stream_modes() {
         let loads = load_str(Path::new("case.yaml"), text.clone()).is_ok();
         let validates = schema_errors(&schemas, index, &text).is_none();
         assert_eq!(loads, validates, "loader and schema disagree on `{setting}`");
+    }
+}
+
+/// The hand-written schema of response statuses accepts exactly what the loader accepts.
+#[test]
+fn schema_and_loader_agree_on_statuses() {
+    let (schemas, index) = compiled_schema();
+    let statuses = [
+        "200",
+        "599",
+        "100",
+        "99",
+        "600",
+        "200.0",
+        "\"200\"",
+        "4xx",
+        "\"4XX\"",
+        "6xx",
+        "4x",
+        "[200, 400]",
+        "[200, 4xx]",
+        "[]",
+        "[200, [400]]",
+        "true",
+        "\"ok\"",
+        "-200",
+        "{ code: 200 }",
+    ];
+    for status in statuses {
+        let text = format!(
+            "actors: [agent1]\nsteps:\n  - actor: agent1\n    request: {{ path: /x }}\n    response: {{ status: {status} }}\n"
+        );
+        let loads = load_str(Path::new("case.yaml"), text.clone()).is_ok();
+        let validates = schema_errors(&schemas, index, &text).is_none();
+        assert_eq!(
+            loads, validates,
+            "loader and schema disagree on `status: {status}`"
+        );
     }
 }

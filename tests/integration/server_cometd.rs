@@ -390,3 +390,38 @@ async fn server_cometd_an_abandoned_connect_is_released_and_expires() {
     .await;
     until(&server, "the silent client expires", |s| s.clients == 0).await;
 }
+
+#[tokio::test]
+async fn server_cometd_denies_channels_outside_the_users_own_topics() {
+    let server = start_server(ServerConfig::default()).await;
+    let mut agent = Agent::new(&server.url(), "agent1");
+    agent.handshake().await;
+    let client = agent.client_id.clone();
+    for channel in [
+        "/v2/users/agent2/facebooksession",
+        "/v2/**",
+        "/bar/baz",
+        "/v2/me/",
+    ] {
+        let (_, reply) = agent
+            .bayeux(
+                "/",
+                json!([{"id": "7", "channel": "/meta/subscribe", "clientId": client, "subscription": channel}]),
+            )
+            .await;
+        assert_eq!(reply[0]["successful"], false, "{channel}: {reply}");
+        assert_eq!(
+            reply[0]["error"],
+            format!("403:{channel}:Permission Denied"),
+            "{reply}"
+        );
+        assert_eq!(reply[0]["id"], "7");
+    }
+    let (_, reply) = agent
+        .bayeux(
+            "/",
+            json!([{"channel": "/meta/subscribe", "clientId": client, "subscription": ["/v2/me/**", CHANNEL]}]),
+        )
+        .await;
+    assert_eq!(reply[0]["successful"], true, "{reply}");
+}

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use gws_contract::server::ServerConfig;
 use gws_contract::target::{Login, Secret, Target};
-use gws_contract::transport::{ActorHttp, HttpRequest, TransportError};
+use gws_contract::transport::{ActorHttp, HttpRequest, RequestAuth, TransportError};
 use serde_json::json;
 
 use crate::support::{start_server, target_for};
@@ -24,6 +24,7 @@ struct Seen {
     method: Method,
     path: String,
     user: Option<String>,
+    password: Option<String>,
     cookie: Option<String>,
     csrf: Option<String>,
 }
@@ -49,6 +50,10 @@ async fn start_recorder() -> (url::Url, Arc<Recorder>) {
 }
 
 fn basic_user(headers: &HeaderMap) -> Option<String> {
+    basic_credentials(headers).map(|(user, _)| user)
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers
         .get("authorization")?
         .to_str()
@@ -56,7 +61,8 @@ fn basic_user(headers: &HeaderMap) -> Option<String> {
         .strip_prefix("Basic ")?;
     let decoded = base64::engine::general_purpose::STANDARD.decode(value).ok()?;
     let text = String::from_utf8(decoded).ok()?;
-    Some(text.split_once(':')?.0.to_owned())
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
 }
 
 /// `GET /api/v2/me` opens a session (cookie `JSESSIONID=s<n>`) and offers a CSRF token;
@@ -72,6 +78,7 @@ async fn record(
         method: method.clone(),
         path: uri.path().to_owned(),
         user: basic_user(&headers),
+        password: basic_credentials(&headers).map(|(_, p)| p),
         cookie: header("cookie"),
         csrf: header("x-csrf-token"),
     };
@@ -102,6 +109,7 @@ fn request(method: &str, path: &str) -> HttpRequest {
         path: path.to_owned(),
         headers: Vec::new(),
         body: (method != "GET").then(|| json!({"operationName": "Complete"})),
+        auth: RequestAuth::Actor,
     }
 }
 
@@ -258,5 +266,63 @@ async fn transport_debug_output_never_shows_a_secret() {
     assert!(
         format!("{http:?}").contains("alice"),
         "Debug still says who it is"
+    );
+}
+
+#[tokio::test]
+async fn transport_deliberately_wrong_requests_leave_out_what_they_say_and_never_send_the_real_password() {
+    let (base, recorder) = start_recorder().await;
+    let mut target = Target::with_defaults(base, Secret::new("password"));
+    target.csrf = true;
+    let target = Arc::new(target);
+    let agent1 = logged_in("agent1", &target).await;
+    for auth in [
+        RequestAuth::Actor,
+        RequestAuth::None,
+        RequestAuth::WrongPassword,
+        RequestAuth::WrongPassword,
+        RequestAuth::NoCsrf,
+    ] {
+        let request = HttpRequest {
+            auth,
+            ..request("POST", "/api/v2/me/x")
+        };
+        agent1.send(&request).await.expect("request sent");
+    }
+    let seen = recorder.seen.lock().expect("log lock").clone();
+    let sent: Vec<(Option<&str>, bool, Option<&str>)> = seen[1..]
+        .iter()
+        .map(|s| (s.user.as_deref(), s.cookie.is_some(), s.csrf.as_deref()))
+        .collect();
+    let token = Some("token-of-agent1");
+    assert_eq!(
+        sent,
+        [
+            (Some("agent1"), true, token),
+            (None, false, None),
+            (Some("agent1"), false, None),
+            (Some("agent1"), false, None),
+            (Some("agent1"), true, None),
+        ],
+        "the actor's session, anonymous, wrong password (twice), no CSRF token"
+    );
+    let wrong: Vec<&str> = seen[3..5].iter().filter_map(|s| s.password.as_deref()).collect();
+    assert_eq!(wrong.len(), 2);
+    assert!(wrong.iter().all(|p| *p != "password"), "{wrong:?}");
+    assert_ne!(
+        wrong[0], wrong[1],
+        "made up afresh, not a fixed string a server could allow"
+    );
+    let reported = serde_json::to_value(HttpRequest {
+        auth: RequestAuth::WrongPassword,
+        ..request("POST", "/x")
+    })
+    .expect("serialises");
+    assert_eq!(reported["auth"], "wrong-password");
+    assert!(
+        serde_json::to_value(request("POST", "/x"))
+            .expect("serialises")
+            .get("auth")
+            .is_none()
     );
 }

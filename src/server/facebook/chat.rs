@@ -10,7 +10,8 @@ use super::lifecycle::own_seat;
 use super::notify::{entry, message_log};
 use super::ops::{Ctx, Reply};
 use super::params::{Fail, required_str};
-use super::session::FbSession;
+use super::session::{FbSession, SeatState};
+use crate::server::faults::Fault;
 
 /// SendMessage (`to_agents` false) or SendToAgents (true), both with a required `text`.
 pub(crate) fn send_message(ctx: &mut Ctx<'_>, to_agents: bool) -> Result<Reply, Fail> {
@@ -26,11 +27,24 @@ pub(crate) fn typing(ctx: &mut Ctx<'_>, kind: &str, to_agents: bool) -> Result<R
 fn post(ctx: &mut Ctx<'_>, kind: &str, text: Option<&str>, to_agents: bool) -> Result<Reply, Fail> {
     let index = ctx.session.next_index();
     let dir = ctx.dir;
+    let faults = &ctx.config.faults;
+    let consultant_seen = faults.contains(&Fault::ConsultantVisibleToCustomer);
+    let departed_told = faults.contains(&Fault::NotifyDepartedAgents);
     let seat = own_seat(ctx)?;
-    let visibility = if to_agents { "Agents" } else { seat.visibility() };
+    let visibility = match (to_agents, seat.visibility()) {
+        (true, _) => "Agents",
+        (false, "Agents") if consultant_seen => "All",
+        (false, own) => own,
+    };
     let message = entry(index, kind, FbSession::agent_json(dir, seat), text, visibility);
     ctx.session.messages.push(message.clone());
-    for user in ctx.session.chatting() {
+    let recipients = if departed_told {
+        ctx.session
+            .users_in(&[SeatState::Chatting, SeatState::LeftChat, SeatState::Completed])
+    } else {
+        ctx.session.chatting()
+    };
+    for user in recipients {
         let log = message_log(dir, &ctx.session.id, vec![message.clone()]);
         ctx.send(&user, log);
     }

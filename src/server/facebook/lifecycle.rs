@@ -10,6 +10,7 @@ use super::notify::{
 use super::ops::{Ctx, Reply};
 use super::params::{Fail, optional_str};
 use super::session::{FbSession, Order, Role, Seat, SeatState, View};
+use crate::server::faults::Fault;
 
 /// The acting agent's seat (its existence was checked before the operation ran).
 pub(super) fn own_seat<'a>(ctx: &'a mut Ctx<'_>) -> Result<&'a mut Seat, Fail> {
@@ -84,8 +85,10 @@ pub(crate) fn accept(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     ctx.send(user, state_change(STATUS_CHANGE, Some(ctx.reference), first));
     let participants = ctx.view(user, Order::AgentsFirst);
     ctx.send(user, state_change(PARTICIPANTS_UPDATED, None, participants));
-    let history = message_log(dir, &ctx.session.id, ctx.session.messages.clone());
-    ctx.send(user, history);
+    if !ctx.config.faults.contains(&Fault::AcceptWithoutHistory) {
+        let history = message_log(dir, &ctx.session.id, ctx.session.messages.clone());
+        ctx.send(user, history);
+    }
     for other in ctx.others_chatting() {
         let view = ctx.view(&other, Order::CustomerFirst);
         ctx.send(

@@ -14,6 +14,6 @@ mod properties;
 mod session;
 
 pub(crate) use clock::now_stamp;
-pub(crate) use notify::{STATUS_CHANGE, entry, message_log, state_change};
+pub(crate) use notify::{PROPERTIES_UPDATED, STATUS_CHANGE, entry, message_log, state_change};
 pub(crate) use ops::{Outcome, Outgoing, operate};
 pub(crate) use session::{Customer, FbSession, Order, Role, Seat, SeatState};

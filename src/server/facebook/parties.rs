@@ -13,7 +13,7 @@ use super::notify::{PARTICIPANTS_UPDATED, STATUS_CHANGE, entry, message_log, sta
 use super::ops::{Ctx, Reply};
 use super::params::{Fail, Target, optional_str, resolve_target};
 use super::session::{FbSession, Order, Role, Seat, SeatState};
-use crate::server::ids;
+use crate::server::faults::Fault;
 
 /// Consult (`role` Consultant) or Invite (`role` Conference) another agent.
 pub(crate) fn invite(ctx: &mut Ctx<'_>, role: Role) -> Result<Reply, Fail> {
@@ -83,7 +83,7 @@ pub(crate) fn transfer(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     ctx.send(user, state_change(STATUS_CHANGE, Some(ctx.reference), view));
     let reference = Some(ctx.reference);
     announce_departure(ctx, others, &left, reference);
-    if let Some(name) = offered {
+    if let Some(name) = offered.filter(|_| !ctx.config.faults.contains(&Fault::TransferNotOffered)) {
         let offer = ctx.view(&name, Order::CustomerFirst);
         ctx.send(&name, state_change(STATUS_CHANGE, Some(ctx.reference), offer));
     }
@@ -185,7 +185,7 @@ fn offer_seat(ctx: &mut Ctx<'_>, name: &str, role: Role) -> Result<(), Fail> {
     }
     let seat = Seat {
         user: name.to_owned(),
-        participant_id: ids::participant_id(),
+        participant_id: ctx.config.variant.participant_id(),
         nickname: name.to_owned(),
         role,
         state: SeatState::Invited,

@@ -9,6 +9,7 @@ use super::notify::{PROPERTIES_UPDATED, state_change};
 use super::ops::{Ctx, Reply};
 use super::params::{Fail, optional_str, required_str, required_strings, required_user_data};
 use super::session::{Order, SeatState};
+use crate::server::faults::Fault;
 
 /// AddComment: `comment` replaces the interaction's comment.
 pub(crate) fn add_comment(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
@@ -32,11 +33,18 @@ pub(crate) fn set_disposition(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
     Ok(Reply::Plain)
 }
 
-/// AttachUserData and UpdateUserData. A JSON object cannot hold a key twice, so both set the
-/// given keys (the Voice API's duplicate keys on Attach have no JSON form).
-pub(crate) fn put_user_data(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
+/// AttachUserData (`update` false) and UpdateUserData (true). A JSON object cannot hold a key
+/// twice, so both set the given keys (the Voice API's duplicate keys on Attach have no JSON
+/// form).
+pub(crate) fn put_user_data(ctx: &mut Ctx<'_>, update: bool) -> Result<Reply, Fail> {
     let data = required_user_data(ctx.body, "userData")?.clone();
-    ctx.session.user_data.extend(data);
+    if update && ctx.config.faults.contains(&Fault::UserDataNotUpdated) {
+        for (key, value) in data {
+            ctx.session.user_data.entry(key).or_insert(value);
+        }
+    } else {
+        ctx.session.user_data.extend(data);
+    }
     announce(ctx);
     Ok(Reply::Plain)
 }
@@ -47,8 +55,10 @@ pub(crate) fn delete_user_data(ctx: &mut Ctx<'_>) -> Result<Reply, Fail> {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    for key in keys {
-        ctx.session.user_data.remove(&key);
+    if !ctx.config.faults.contains(&Fault::DeleteUserDataIgnored) {
+        for key in keys {
+            ctx.session.user_data.remove(&key);
+        }
     }
     announce(ctx);
     Ok(Reply::Plain)

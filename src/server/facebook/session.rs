@@ -113,6 +113,9 @@ pub(crate) struct FbSession {
     pub queue_id: String,
     /// Where Complete (`queueName`) or a transfer to a queue placed the interaction.
     pub placed_in_queue: Option<String>,
+    /// How far apart consecutive message indexes are (1, or more: GWS clients see
+    /// non-contiguous indexes, reference §2.4).
+    pub index_step: u64,
 }
 
 impl FbSession {
@@ -181,8 +184,7 @@ impl FbSession {
             .iter()
             .filter_map(|m| m.get("index").and_then(Value::as_u64))
             .max()
-            .unwrap_or(0)
-            + 1
+            .map_or(1, |last| last + self.index_step)
     }
 
     /// The customer as a participant object.

@@ -1,136 +1,15 @@
-//! Deliberate deviations (`serve --fault NAME`), so the harness can prove it catches each one.
-//!
-//! Each fault is exactly one kind of deviation, applied to what an operation request
-//! (`POST /api/v2/me/facebooksessions/{id}`) produces — its reply or its notifications —
-//! and never to the state hook's notifications, which are test support. "The first
-//! notification" means the first one the operation causes, whoever it goes to; the Complete
-//! operation causes exactly one, so the shipped Complete scenario observes most faults. The
-//! internal state is never falsified: only what leaves the server is.
+//! Faults applied to what one operation request produces: its reply and its notifications.
+//! "The first notification" means the first one the operation causes, whoever it goes to; the
+//! Complete operation causes exactly one, so the shipped Complete scenario observes most of the
+//! notification faults. The session itself is never falsified here: only what leaves the server.
 
 use std::collections::BTreeSet;
-use std::fmt;
-use std::str::FromStr;
 
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::facebook::{Outcome, Outgoing};
-
-/// One deliberate deviation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Fault {
-    /// The first notification is not sent.
-    DropNotification,
-    /// The first notification is sent twice.
-    DuplicateNotification,
-    /// The first two notifications to one agent are swapped.
-    ReorderNotifications,
-    /// The first notification is sent after `ServerConfig::fault_delay`.
-    DelayNotification,
-    /// The first state-change notification reports another state.
-    WrongState,
-    /// Successful operations answer statusCode 4.
-    WrongStatusCode,
-    /// Successful operations answer HTTP 202.
-    WrongHttpStatus,
-    /// `facebooksession` is renamed `facebooksessions` in the first state change.
-    RenamedField,
-    /// The first notification goes to another user.
-    WrongAgent,
-    /// One notification too many: an extra PropertiesUpdated.
-    ExtraNotification,
-    /// Capability lists lose their first entry.
-    MissingCapability,
-    /// The first notification carrying a referenceId loses it.
-    MissingReferenceId,
-}
-
-impl Fault {
-    /// Every fault, in `--list-faults` order.
-    pub const ALL: &'static [Fault] = &[
-        Fault::DropNotification,
-        Fault::DuplicateNotification,
-        Fault::ReorderNotifications,
-        Fault::DelayNotification,
-        Fault::WrongState,
-        Fault::WrongStatusCode,
-        Fault::WrongHttpStatus,
-        Fault::RenamedField,
-        Fault::WrongAgent,
-        Fault::ExtraNotification,
-        Fault::MissingCapability,
-        Fault::MissingReferenceId,
-    ];
-
-    /// The stable kebab-case name `--fault` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Fault::DropNotification => "drop-notification",
-            Fault::DuplicateNotification => "duplicate-notification",
-            Fault::ReorderNotifications => "reorder-notifications",
-            Fault::DelayNotification => "delay-notification",
-            Fault::WrongState => "wrong-state",
-            Fault::WrongStatusCode => "wrong-status-code",
-            Fault::WrongHttpStatus => "wrong-http-status",
-            Fault::RenamedField => "renamed-field",
-            Fault::WrongAgent => "wrong-agent",
-            Fault::ExtraNotification => "extra-notification",
-            Fault::MissingCapability => "missing-capability",
-            Fault::MissingReferenceId => "missing-reference-id",
-        }
-    }
-
-    /// One line saying what the server then does wrong.
-    pub fn description(self) -> &'static str {
-        match self {
-            Fault::DropNotification => "the first notification each operation causes is never sent",
-            Fault::DuplicateNotification => "the first notification each operation causes is sent twice",
-            Fault::ReorderNotifications => {
-                "the first two notifications an operation sends to one agent arrive swapped"
-            }
-            Fault::DelayNotification => {
-                "the first notification each operation causes is sent late (--fault-delay, default 6000 ms)"
-            }
-            Fault::WrongState => {
-                "the first state-change notification of each operation reports a wrong state"
-            }
-            Fault::WrongStatusCode => "successful operations answer statusCode 4 instead of 0",
-            Fault::WrongHttpStatus => "successful operations answer HTTP 202 instead of 200",
-            Fault::RenamedField => {
-                "the first state change of each operation says `facebooksessions` instead of `facebooksession`"
-            }
-            Fault::WrongAgent => "the first notification each operation causes goes to another user",
-            Fault::ExtraNotification => {
-                "each operation sends one notification too many (a PropertiesUpdated to its first recipient)"
-            }
-            Fault::MissingCapability => "capability lists in notifications lack their first entry",
-            Fault::MissingReferenceId => "the first notification carrying a referenceId lacks it",
-        }
-    }
-}
-
-impl fmt::Display for Fault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A `--fault` name that names no fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown fault `{0}` (`gws-contract serve --list-faults` lists them)")]
-pub struct UnknownFault(pub String);
-
-impl FromStr for Fault {
-    type Err = UnknownFault;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Fault::ALL
-            .iter()
-            .copied()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| UnknownFault(s.to_owned()))
-    }
-}
+use super::catalog::Fault;
+use crate::server::facebook::{Outcome, Outgoing};
 
 /// What actually leaves the server for one operation request.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,6 +33,7 @@ pub(crate) fn apply(faults: &BTreeSet<Fault>, outcome: Outcome, users: &[String]
         later: Vec::new(),
     };
     if !succeeded {
+        refusal(faults, &mut d);
         return d;
     }
     for fault in faults {
@@ -239,19 +119,72 @@ pub(crate) fn apply(faults: &BTreeSet<Fault>, outcome: Outcome, users: &[String]
                     d.now.insert(1, first);
                 }
             }
-            Fault::DropNotification => {
-                if !d.now.is_empty() {
-                    d.now.remove(0);
+            Fault::DropNotification if !d.now.is_empty() => {
+                d.now.remove(0);
+            }
+            Fault::DelayNotification if !d.now.is_empty() => {
+                d.later.push(d.now.remove(0));
+            }
+            Fault::LeftChatCapabilities => {
+                for out in &mut d.now {
+                    let left_chat = out.data.pointer("/facebooksession/state") == Some(&json!("LeftChat"));
+                    if let Some(Value::Array(caps)) = out.data.pointer_mut("/facebooksession/capabilities")
+                        && left_chat
+                        && !caps.is_empty()
+                    {
+                        caps.push(json!("SendMessage"));
+                    }
                 }
             }
-            Fault::DelayNotification => {
-                if !d.now.is_empty() {
-                    d.later.push(d.now.remove(0));
+            Fault::AgentsOnlyVisibilityAll => {
+                for out in &mut d.now {
+                    if let Some(Value::Array(messages)) = out.data.get_mut("messages") {
+                        for visibility in messages.iter_mut().filter_map(|m| m.get_mut("visibility")) {
+                            if visibility == "Agents" {
+                                *visibility = json!("All");
+                            }
+                        }
+                    }
                 }
             }
+            Fault::TypingNotNotified => d.now.retain(|out| !is_typing(&out.data)),
+            // These act elsewhere (authentication, CometD, the operations themselves).
+            _ => {}
         }
     }
     d
+}
+
+/// Faults in how a refused operation answers (the session is never touched by a refusal).
+fn refusal(faults: &BTreeSet<Fault>, d: &mut Delivery) {
+    let code = d.body.get("statusCode").and_then(Value::as_u64);
+    for fault in faults {
+        match (fault, code) {
+            (Fault::MissingParameterCode, Some(1)) | (Fault::InvalidStateCode, Some(2)) => {
+                d.body["statusCode"] = json!(10);
+            }
+            (Fault::UnknownSessionOk, Some(6)) => {
+                d.status = StatusCode::OK;
+                d.body = json!({"statusCode": 0});
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A MessageLogUpdated whose messages are all typing notices.
+fn is_typing(data: &Value) -> bool {
+    data.get("messages")
+        .and_then(Value::as_array)
+        .is_some_and(|messages| {
+            !messages.is_empty()
+                && messages.iter().all(|m| {
+                    matches!(
+                        m.get("type").and_then(Value::as_str),
+                        Some("TypingStarted" | "TypingStopped")
+                    )
+                })
+        })
 }
 
 fn next_user(users: &[String], user: &str) -> Option<String> {
@@ -297,19 +230,6 @@ mod tests {
         list.iter()
             .map(|o| (o.user.clone(), o.data["n"].as_i64().unwrap_or(-1)))
             .collect()
-    }
-
-    #[test]
-    fn names_are_unique_kebab_case_and_parse_back() {
-        let names: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
-        assert_eq!(names.len(), Fault::ALL.len());
-        assert!(Fault::ALL.len() >= 10);
-        for &fault in Fault::ALL {
-            assert!(fault.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'));
-            assert_eq!(fault.name().parse::<Fault>(), Ok(fault));
-            assert!(!fault.description().is_empty());
-        }
-        assert_eq!("nope".parse::<Fault>(), Err(UnknownFault("nope".to_owned())));
     }
 
     #[test]
@@ -361,7 +281,71 @@ mod tests {
             body: json!({"statusCode": 2, "statusMessage": "no"}),
             notifications: Vec::new(),
         };
-        let d = apply(&BTreeSet::from([Fault::WrongStatusCode]), refused, &[]);
+        let d = apply(&BTreeSet::from([Fault::WrongStatusCode]), refused.clone(), &[]);
         assert_eq!(d.body["statusCode"], 2);
+        let d = apply(&BTreeSet::from([Fault::InvalidStateCode]), refused, &[]);
+        assert_eq!(d.body["statusCode"], 10);
+    }
+
+    #[test]
+    fn refusal_faults_only_touch_their_kind_of_refusal() {
+        let refused = |code: u32| Outcome {
+            status: StatusCode::NOT_FOUND,
+            body: json!({"statusCode": code, "statusMessage": "no"}),
+            notifications: Vec::new(),
+        };
+        let all = BTreeSet::from([Fault::MissingParameterCode, Fault::UnknownSessionOk]);
+        assert_eq!(apply(&all, refused(1), &[]).body["statusCode"], 10);
+        assert_eq!(apply(&all, refused(2), &[]).body["statusCode"], 2);
+        let d = apply(&all, refused(6), &[]);
+        assert_eq!((d.status, d.body), (StatusCode::OK, json!({"statusCode": 0})));
+    }
+
+    #[test]
+    fn message_faults() {
+        let log = |kind: &str, visibility: &str| Outcome {
+            status: StatusCode::OK,
+            body: json!({"statusCode": 0}),
+            notifications: vec![out(
+                "agent1",
+                json!({"messages": [{"type": kind, "visibility": visibility}]}),
+            )],
+        };
+        let d = apply(
+            &BTreeSet::from([Fault::TypingNotNotified]),
+            log("TypingStarted", "All"),
+            &[],
+        );
+        assert!(d.now.is_empty());
+        let d = apply(
+            &BTreeSet::from([Fault::TypingNotNotified]),
+            log("Text", "All"),
+            &[],
+        );
+        assert_eq!(d.now.len(), 1);
+        let d = apply(
+            &BTreeSet::from([Fault::AgentsOnlyVisibilityAll]),
+            log("Text", "Agents"),
+            &[],
+        );
+        assert_eq!(d.now[0].data["messages"][0]["visibility"], "All");
+        let left = Outcome {
+            status: StatusCode::OK,
+            body: json!({"statusCode": 0}),
+            notifications: vec![out(
+                "agent1",
+                json!({"facebooksession": {"state": "LeftChat", "capabilities": ["Complete"]}}),
+            )],
+        };
+        let d = apply(&BTreeSet::from([Fault::LeftChatCapabilities]), left, &[]);
+        assert_eq!(
+            d.now[0].data["facebooksession"]["capabilities"],
+            json!(["Complete", "SendMessage"])
+        );
+        assert_eq!(
+            apply(&BTreeSet::from([Fault::LeftChatCapabilities]), complete(), &[]).now,
+            complete().notifications,
+            "other states keep their lists"
+        );
     }
 }
