@@ -23,14 +23,16 @@ use crate::transport::{HttpResponse, is_sensitive_header};
 pub const GOLDEN_FORMAT: u64 = 1;
 
 /// Response headers left out of goldens: they describe the connection or the moment (framing,
-/// `date`), not the API, and would make every recording differ. Secret headers are left out
-/// too (their values are redacted anyway).
+/// `date`), not the API, and would make every recording differ; `x-csrf-header` names the
+/// header of the CSRF token, session machinery the transport handles, there or not with the
+/// target's CSRF setting. Secret headers are left out too (their values are redacted anyway).
 const TRANSPORT_HEADERS: &[&str] = &[
     "connection",
     "content-length",
     "date",
     "keep-alive",
     "transfer-encoding",
+    "x-csrf-header",
 ];
 
 /// The raw golden document of `transcript` (values as observed, before symbolisation).

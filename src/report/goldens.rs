@@ -82,7 +82,7 @@ pub fn render_recorded(w: &mut dyn Write, report: &RecordReport) -> io::Result<(
     let failed = report
         .goldens
         .iter()
-        .filter(|g| g.outcome.verdict != Verdict::Passed)
+        .filter(|g| matches!(g.outcome.verdict, Verdict::Failed | Verdict::Error))
         .count();
     writeln!(
         w,
