@@ -12,6 +12,7 @@ mod matching_laws;
 mod mutation;
 mod node;
 mod profile_cli;
+mod proxy_given;
 mod reports;
 mod runner_exits;
 mod runner_rehandshake;
