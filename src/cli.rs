@@ -11,10 +11,14 @@ use url::Url;
 use crate::error::Error;
 use crate::golden::RiskClass;
 use crate::profile::load_profile;
+use crate::proxy::{Endpoints, RecordSettings};
 use crate::scenario::Millis;
 use crate::server::{Fault, ServerConfig};
 use crate::suite::UnreferencedPolicy;
-use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings, UrlCredentials};
+use crate::target::{
+    DEFAULT_CHANNEL, DEFAULT_NOTIFICATIONS_PATH, DEFAULT_PASSWORD, DEFAULT_STATE_HOOK, Secret,
+    TargetSettings, UrlCredentials,
+};
 
 /// Environment variable holding the default actors' password.
 pub const PASSWORD_ENV: &str = "GWS_CONTRACT_PASSWORD";
@@ -41,6 +45,8 @@ pub enum CommandArgs {
     Compare(CompareArgs),
     /// Run the reference GWS server.
     Serve(ServeArgs),
+    /// Record live client traffic to a GWS server as a scenario and its golden.
+    Proxy(ProxyArgs),
     /// Load and validate scenario files only; report every problem in every file.
     Check(CheckArgs),
     /// Print the JSON Schema of the scenario format (for editors and CI).
@@ -174,6 +180,53 @@ pub struct ServeArgs {
     pub list_faults: bool,
 }
 
+/// `proxy` arguments.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// The GWS server to forward to (http:// or https://, without credentials).
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8091")]
+    pub listen: SocketAddr,
+    /// The scenario file to write (`.yaml`; it must not exist yet). Its golden is written
+    /// below the golden directory, where `verify --golden DIR` looks for it.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Stop recording after this long (`90s`, `10m`, `1h`, or milliseconds); without it,
+    /// recording stops on Ctrl-C or SIGTERM.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Keep user names as actor names instead of renaming them agent1..N.
+    #[arg(long)]
+    pub keep_users: bool,
+    /// The golden directory whose rules.yaml marks ids and volatile fields, and where the
+    /// golden is written (default: the profile's `golden`, else `golden/`).
+    #[arg(long, value_name = "DIR")]
+    pub golden: Option<PathBuf>,
+    /// Target profile: its state-hook path, CometD endpoint, channel, golden directory and
+    /// actor names (the actor whose `user:` a recorded user is). Its secrets are not read.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+/// A validated `proxy`.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Where to forward.
+    pub target: Url,
+    /// The scenario file to write.
+    pub out: PathBuf,
+    /// How long to record, if not until a signal.
+    pub duration: Option<Duration>,
+    /// The golden directory (rules in, golden out).
+    pub golden: PathBuf,
+    /// How the traffic becomes a scenario.
+    pub record: RecordSettings,
+}
+
 /// Where `verify` and `record` send their requests.
 #[derive(Debug, Clone)]
 pub enum TargetChoice {
@@ -277,6 +330,8 @@ pub enum Command {
     Compare(CompareConfig),
     /// Run the reference server.
     Serve(ServeConfig),
+    /// Record live traffic.
+    Proxy(ProxyConfig),
     /// Validate scenario files.
     Check(CheckConfig),
     /// Print the scenario JSON Schema.
@@ -357,6 +412,7 @@ impl Cli {
                     server,
                 }))
             }
+            CommandArgs::Proxy(args) => resolve_proxy(args).map(Command::Proxy),
             CommandArgs::Check(args) => Ok(Command::Check(CheckConfig { paths: args.paths })),
             CommandArgs::Schema => Ok(Command::Schema),
         }
@@ -456,6 +512,109 @@ fn parse_request_timeout(text: &str) -> Result<Duration, Error> {
     }
 }
 
+/// Resolves `proxy`: flags over the profile over the defaults (DESIGN.md §5 paths).
+fn resolve_proxy(args: ProxyArgs) -> Result<ProxyConfig, Error> {
+    let target = parse_target(&args.target)?;
+    let is_yaml = args.out.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let name = args.out.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let Some(name) = name.filter(|_| is_yaml) else {
+        return Err(Error::Usage(format!(
+            "--out {} must name a scenario file ending in .yaml",
+            args.out.display()
+        )));
+    };
+    if args.out.exists() {
+        return Err(Error::Usage(format!(
+            "--out {} already exists; a recording never overwrites a scenario (choose another file or \
+             delete it)",
+            args.out.display()
+        )));
+    }
+    let duration = args
+        .duration
+        .as_deref()
+        .map(parse_recording_duration)
+        .transpose()?;
+    let mut endpoints = Endpoints {
+        state_hook: DEFAULT_STATE_HOOK.to_owned(),
+        notifications: DEFAULT_NOTIFICATIONS_PATH.to_owned(),
+        channel: DEFAULT_CHANNEL.to_owned(),
+    };
+    let mut golden = None;
+    let mut actor_names = std::collections::BTreeMap::new();
+    if let Some(path) = &args.profile {
+        let loaded = load_profile(path).map_err(Error::Profile)?;
+        let profile = &loaded.profile;
+        if let Some(url) = profile.state_hook.as_ref().and_then(|h| h.url.as_ref()) {
+            endpoints.state_hook = path_of(&url.value);
+        }
+        if let Some(notifications) = &profile.notifications {
+            endpoints.notifications = path_of(&notifications.value);
+        }
+        if let Some(channel) = &profile.channel {
+            endpoints.channel.clone_from(&channel.value);
+        }
+        golden = profile
+            .golden
+            .as_ref()
+            .map(|g| path.parent().unwrap_or_else(|| std::path::Path::new("")).join(g));
+        for (actor, spec) in &profile.actors {
+            if let Some(user) = &spec.value.user {
+                actor_names.insert(user.clone(), actor.clone());
+            }
+        }
+    }
+    Ok(ProxyConfig {
+        listen: args.listen,
+        target,
+        out: args.out,
+        duration,
+        golden: args
+            .golden
+            .or(golden)
+            .unwrap_or_else(|| PathBuf::from(REFERENCE_GOLDEN_DIR)),
+        record: RecordSettings {
+            name,
+            endpoints,
+            keep_users: args.keep_users,
+            actor_names,
+        },
+    })
+}
+
+/// The path of a profile's path-or-URL setting (the proxy sees paths only).
+fn path_of(path_or_url: &str) -> String {
+    Url::parse(path_or_url).map_or_else(|_| path_or_url.to_owned(), |url| url.path().to_owned())
+}
+
+/// `--duration`: scenario-style durations (`90s`, `500ms`, milliseconds) or minutes and hours
+/// (`10m`, `1h`).
+fn parse_recording_duration(text: &str) -> Result<Duration, Error> {
+    let bad = || {
+        Error::Usage(format!(
+            "--duration {text:?} is not a duration: write `90s`, `10m`, `1h`, `500ms` or milliseconds"
+        ))
+    };
+    let trimmed = text.trim();
+    let scaled = |number: &str, unit: u64| -> Result<Duration, Error> {
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        Ok(Duration::from_secs(n.checked_mul(unit).ok_or_else(bad)?))
+    };
+    let duration = if let Some(hours) = trimmed.strip_suffix('h') {
+        scaled(hours, 3600)?
+    } else if let Some(minutes) = trimmed.strip_suffix('m') {
+        scaled(minutes, 60)?
+    } else {
+        use serde::Deserialize;
+        let deserializer = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(trimmed);
+        Millis::deserialize(deserializer).map_err(|_| bad())?.duration()
+    };
+    if duration.is_zero() {
+        return Err(Error::Usage("--duration must be more than 0".to_owned()));
+    }
+    Ok(duration)
+}
+
 fn parse_target(text: &str) -> Result<Url, Error> {
     // Checked on the text, before parsing: a parse error would echo it, password included.
     if let Some(credentials) = UrlCredentials::find(text) {
@@ -494,6 +653,18 @@ mod tests {
         assert_eq!(ok("750"), Duration::from_millis(750));
         for bad in ["0", "0s", "-1s", "soon", "1e3", ""] {
             assert!(parse_request_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn recording_durations_take_minutes_and_hours_too() {
+        let ok = |t: &str| parse_recording_duration(t).expect(t);
+        assert_eq!(ok("90s"), Duration::from_secs(90));
+        assert_eq!(ok("10m"), Duration::from_secs(600));
+        assert_eq!(ok("1h"), Duration::from_secs(3600));
+        assert_eq!(ok("250ms"), Duration::from_millis(250));
+        for bad in ["0", "0m", "soon", "-1m", "1.5m", ""] {
+            assert!(parse_recording_duration(bad).is_err(), "{bad}");
         }
     }
 

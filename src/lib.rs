@@ -27,6 +27,7 @@ pub mod error;
 pub mod golden;
 pub mod matching;
 pub mod profile;
+pub mod proxy;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -25,5 +25,5 @@ pub use model::{
     Given, NotificationExpectations, RequestSpec, ResponseSpec, Scenario, Step, StepKind, StreamMode, Streams,
 };
 pub use schema::scenario_schema_json;
-pub use validate::STATE_TO_FILL_IN;
+pub use validate::{BUILTIN_VARS, STATE_TO_FILL_IN};
 pub use yaml_error::yaml_diagnostic;
