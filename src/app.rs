@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
 use crate::cli::{
-    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, ProxyConfig, RecordConfig, RunConfig,
-    ServeConfig, TargetChoice, VerifyConfig,
+    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, ProxyConfig, RecordConfig, ReplayConfig,
+    RunConfig, ServeConfig, TargetChoice, VerifyConfig,
 };
 use crate::error::{Error, Exit};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
@@ -13,7 +13,7 @@ use crate::proxy::{Proxy, RecordError, assemble, load_rules, write_recording};
 use crate::report::{self, JsonSink, ReportFile, Sink, Sinks, TerminalSink};
 use crate::runner::{RunControl, RunError, RunOptions, no_events};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
-use crate::server::{Fault, ReferenceServer};
+use crate::server::{Fault, Library, LibraryError, ReferenceServer, ReplayServer};
 use crate::suite::{
     Endpoint, GoldenChange, RecordReport, RecordSettings, SuiteError, UnreferencedPolicy, VerifySettings,
     record, verify,
@@ -39,6 +39,7 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
             Command::Compare(config) => compare_command(&config, out),
             Command::Serve(config) => serve(config, out).await,
             Command::Proxy(config) => proxy_command(config, out).await,
+            Command::Replay(config) => replay_command(config, out).await,
             Command::Check(config) => check(&config, out),
             Command::Schema => schema(out),
             Command::ListFaults => list_faults(out),
@@ -379,6 +380,25 @@ async fn proxy_command(config: ProxyConfig, out: &SharedWriter) -> Result<Exit, 
     let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
     let _ = report::render_recording(&mut *w, &written);
     let _ = w.flush();
+    Ok(Exit::Passed)
+}
+
+/// `serve --replay DIR`: plays the goldens back until a signal.
+async fn replay_command(config: ReplayConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    let library = Library::load(&config.dir).map_err(|e| match e {
+        LibraryError::Golden(GoldenError::Io { .. }) => Error::Infrastructure(e.to_string()),
+        other => Error::Usage(other.to_string()),
+    })?;
+    let server = ReplayServer::start(config.addr, library)
+        .await
+        .map_err(|e| Error::Infrastructure(format!("cannot listen on {}: {e}", config.addr)))?;
+    {
+        let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = report::render_replay_banner(&mut *w, &server.url(), &config.dir, &server.scenarios());
+        let _ = w.flush();
+    }
+    wait_for_stop_signal().await;
+    server.shutdown().await;
     Ok(Exit::Passed)
 }
 

@@ -178,6 +178,10 @@ pub struct ServeArgs {
     /// List the faults `--fault` accepts, and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// Play the goldens below DIR back instead of simulating GWS: a state-hook call picks
+    /// the recording, requests must follow it, any user may log in.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["users", "csrf", "faults", "list_faults"])]
+    pub replay: Option<PathBuf>,
 }
 
 /// `proxy` arguments.
@@ -317,6 +321,15 @@ pub struct ServeConfig {
     pub server: ServerConfig,
 }
 
+/// A validated `serve --replay`.
+#[derive(Debug, Clone)]
+pub struct ReplayConfig {
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// The golden directory to play back.
+    pub dir: PathBuf,
+}
+
 /// A validated command.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -332,6 +345,8 @@ pub enum Command {
     Serve(ServeConfig),
     /// Record live traffic.
     Proxy(ProxyConfig),
+    /// Play goldens back.
+    Replay(ReplayConfig),
     /// Validate scenario files.
     Check(CheckConfig),
     /// Print the scenario JSON Schema.
@@ -387,6 +402,11 @@ impl Cli {
                 report_json: args.report_json,
             })),
             CommandArgs::Serve(args) if args.list_faults => Ok(Command::ListFaults),
+            CommandArgs::Serve(ServeArgs {
+                addr,
+                replay: Some(dir),
+                ..
+            }) => Ok(Command::Replay(ReplayConfig { addr, dir })),
             CommandArgs::Serve(args) => {
                 let faults = args
                     .faults

@@ -24,7 +24,7 @@ pub use drift::render_drift;
 pub use faults::render_fault_list;
 pub use goldens::{render_accepted, render_compare, render_recorded};
 pub use json::{JSON_REPORT_VERSION, JsonSink, json_report};
-pub use proxy::{render_proxy_banner, render_recording};
+pub use proxy::{render_proxy_banner, render_recording, render_replay_banner};
 pub use sink::{ReportEvent, ReportFile, RunReport, SharedWriter, Sink, SinkError, Sinks, Unreferenced};
 pub use terminal::{
     render_failure_details, render_notes, render_passing_details, render_scenario_line, render_serve_banner,

@@ -26,6 +26,22 @@ pub fn render_proxy_banner(
     )
 }
 
+/// The line `serve --replay` prints once it listens.
+pub fn render_replay_banner(
+    w: &mut dyn Write,
+    url: &str,
+    dir: &Path,
+    scenarios: &[String],
+) -> io::Result<()> {
+    writeln!(
+        w,
+        "gws-contract replay of {} listening on {url} ({} recording(s): {}); any user may log in; Ctrl-C stops it",
+        dir.display(),
+        scenarios.len(),
+        scenarios.join(", ")
+    )
+}
+
 /// What a recording wrote, and what it left out.
 pub fn render_recording(w: &mut dyn Write, written: &Written) -> io::Result<()> {
     let notes = &written.notes;

@@ -140,7 +140,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 /// `None`: no Authorization header. `Some(None)`: present but not decodable Basic auth.
-fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
     let value = headers.get(header::AUTHORIZATION)?;
     let decoded = value
         .to_str()
