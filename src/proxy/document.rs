@@ -22,11 +22,12 @@ pub(crate) fn scenario_text(
 ) -> String {
     let notes = &recording.notes;
     let mut header = format!(
-        "Recorded by `gws-contract proxy` from {} on {}:\n{} actor(s), {} step(s), {} notification(s) ({} request(s) forwarded).\n\
+        "Recorded by `gws-contract proxy` from {} on {}\n\
+         ({} actor(s), {} step(s), {} notification(s); {} request(s) forwarded).\n\
          Expectations are what the target did: values it handed out and later saw again are\n\
-         captured variables, volatile fields are matchers per {rules_file}, and the golden\n\
-         ({golden_file}) holds the full observation. Review before committing: loosen what is not\n\
-         contract.",
+         captured variables, and volatile fields are matchers per the rules in\n  {rules_file}\n\
+         The golden holds the full observation:\n  {golden_file}\n\
+         Review before committing: loosen what is not contract.",
         recording.target,
         utc_text(recording.began),
         recording.actors.len(),
