@@ -15,6 +15,8 @@ mod profile_cli;
 mod proxy_given;
 mod proxy_record;
 mod proxy_support;
+mod replay_cli;
+mod replay_errors;
 mod replay_js;
 mod reports;
 mod runner_exits;

@@ -261,3 +261,80 @@ async fn record() -> Recorded {
         secrets,
     }
 }
+
+/// A `gws-contract` process that keeps running (`serve`, `proxy`) until it is terminated.
+pub struct Running {
+    child: tokio::process::Child,
+    stdout: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+}
+
+/// Starts `gws-contract args` in the repository root and returns it with the first line it
+/// printed (its banner, which names the address it listens on).
+pub async fn spawn_cli(args: &[&str]) -> (Running, String) {
+    use tokio::io::AsyncBufReadExt;
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_gws-contract"))
+        .args(args)
+        .current_dir(crate::support::root())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the gws-contract binary runs");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut stdout = tokio::io::BufReader::new(stdout).lines();
+    let banner = tokio::time::timeout(LIMIT, stdout.next_line())
+        .await
+        .expect("a banner in time")
+        .expect("stdout is readable")
+        .unwrap_or_else(|| panic!("gws-contract {args:?} printed no banner"));
+    (Running { child, stdout }, banner)
+}
+
+/// The `http://IP:PORT` a banner names after "listening on ".
+pub fn listening_url(banner: &str) -> String {
+    let rest = banner
+        .split("listening on ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no address in {banner:?}"));
+    rest.split([',', ' ']).next().unwrap_or_default().to_owned()
+}
+
+impl Running {
+    /// Waits for the process to end by itself; returns its exit code and the rest of its
+    /// stdout and its stderr.
+    pub async fn wait(mut self) -> (Option<i32>, String, String) {
+        use tokio::io::AsyncReadExt;
+
+        let mut rest = String::new();
+        while let Ok(Some(line)) = tokio::time::timeout(LIMIT, self.stdout.next_line())
+            .await
+            .expect("the process ends in time")
+        {
+            rest.push_str(&line);
+            rest.push('\n');
+        }
+        let status = tokio::time::timeout(LIMIT, self.child.wait())
+            .await
+            .expect("the process exits in time")
+            .expect("exit status");
+        let mut stderr = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut stderr).await;
+        }
+        (status.code(), rest, stderr)
+    }
+
+    /// Sends SIGTERM (as a service manager or Ctrl-C would stop it) and waits for the exit.
+    pub async fn terminate(self) -> (Option<i32>, String, String) {
+        let pid = self.child.id().expect("the process is running");
+        let status = tokio::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .await
+            .expect("kill runs");
+        assert!(status.success(), "SIGTERM delivered");
+        self.wait().await
+    }
+}
