@@ -12,6 +12,7 @@ mod matching_laws;
 mod mutation;
 mod node;
 mod profile_cli;
+mod proxy_cli;
 mod proxy_given;
 mod proxy_record;
 mod proxy_support;
