@@ -21,6 +21,7 @@ use super::recording::{Action, Entry, HttpEntry, Notes, Notification, Recording}
 use super::traffic::{Seen, Traffic};
 use crate::bayeux::channel_matches;
 use crate::runner::interaction_ids;
+use crate::transport::redact_headers;
 
 /// How to turn traffic into a recording.
 #[derive(Debug, Clone)]
@@ -288,9 +289,11 @@ fn rename_keys(map: &Map<String, Value>, to_actor: &dyn Fn(&str) -> String) -> V
 fn http_entry(seen: &Seen, actor: String, login: bool, csrf: &Csrf) -> Entry {
     let reply = seen.reply.as_ref();
     let body = (!seen.request_body.is_empty()).then(|| body_value(&seen.request_body));
+    // Secret values (Set-Cookie, tokens) are redacted here, so a recording never holds them.
     let response_headers = reply
         .map(|r| {
-            r.headers
+            let headers: Vec<(String, String)> = r
+                .headers
                 .iter()
                 .map(|(k, v)| {
                     (
@@ -298,7 +301,8 @@ fn http_entry(seen: &Seen, actor: String, login: bool, csrf: &Csrf) -> Entry {
                         String::from_utf8_lossy(v.as_bytes()).into_owned(),
                     )
                 })
-                .collect()
+                .collect();
+            redact_headers(&headers)
         })
         .unwrap_or_default();
     Entry {
@@ -527,6 +531,40 @@ mod tests {
                 &to_actor
             ),
             json!({"agents": {"agent1": {"participantId": "P"}}, "notified": {"agent2": 1}, "id": "X"})
+        );
+    }
+
+    #[test]
+    fn secret_response_headers_are_redacted_in_the_recording() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "set-cookie",
+            axum::http::HeaderValue::from_static("JSESSIONID=S3CRET; Path=/"),
+        );
+        headers.insert("x-csrf-token", axum::http::HeaderValue::from_static("t0ken"));
+        let seen = Seen {
+            started: Instant::now(),
+            finished: Instant::now(),
+            method: axum::http::Method::GET,
+            path: "/api/v2/me".to_owned(),
+            request_headers: HeaderMap::new(),
+            request_body: axum::body::Bytes::new(),
+            reply: Some(super::super::traffic::Reply {
+                status: 200,
+                headers,
+                body: axum::body::Bytes::from_static(b"{}"),
+            }),
+        };
+        let entry = http_entry(&seen, "agent1".to_owned(), true, &Csrf::default());
+        let Action::Http(http) = entry.action else {
+            panic!("an HTTP entry")
+        };
+        assert!(
+            http.response_headers
+                .iter()
+                .all(|(_, v)| v == crate::transport::REDACTED),
+            "{:?}",
+            http.response_headers
         );
     }
 

@@ -14,6 +14,7 @@ mod node;
 mod profile_cli;
 mod proxy_cli;
 mod proxy_given;
+mod proxy_logins;
 mod proxy_record;
 mod proxy_support;
 mod replay_cli;

@@ -108,6 +108,16 @@ async fn replay_parallel_sessions_of_one_golden_keep_their_own_fresh_ids() {
         let (status, reply) = post(&base, "agent1", &path, &body).await;
         assert_eq!((status, reply), (200, json!({"statusCode": 0})), "{path}");
     }
+    let path = format!(
+        "/api/v2/me/facebooksessions/{}",
+        first["id"].as_str().expect("id")
+    );
+    let (status, error) = post(&base, "agent1", &path, &body).await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        error["error"],
+        "the recording of `complete` (facebook/complete.json) has no more steps"
+    );
     for setup in [&first, &second] {
         let (status, _) = hook_raw(
             &base,
