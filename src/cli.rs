@@ -677,6 +677,41 @@ mod tests {
     }
 
     #[test]
+    fn proxy_takes_hook_endpoint_channel_golden_and_actor_names_from_a_profile() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let profile = dir.path().join("vendor.yaml");
+        std::fs::write(
+            &profile,
+            "notifications: /genesys/cometd\nchannel: /v2/me/*\nstate_hook:\n  url: https://hooks.example/test/states\n\
+             golden: golden/vendor\nactors:\n  agent1: { user: alice, password_env: ALICE_PW }\n",
+        )
+        .expect("write the profile");
+        let args = |golden: Option<&str>| ProxyArgs {
+            target: "http://127.0.0.1:1".to_owned(),
+            listen: "127.0.0.1:0".parse().expect("address"),
+            out: dir.path().join("rec.yaml"),
+            duration: None,
+            keep_users: false,
+            golden: golden.map(PathBuf::from),
+            profile: Some(profile.clone()),
+        };
+        let config = resolve_proxy(args(None)).expect("valid; the profile's secrets are not read");
+        assert_eq!(config.record.name, "rec");
+        assert_eq!(config.record.endpoints.state_hook, "/test/states");
+        assert_eq!(config.record.endpoints.notifications, "/genesys/cometd");
+        assert_eq!(config.record.endpoints.channel, "/v2/me/*");
+        assert_eq!(config.golden, dir.path().join("golden/vendor"));
+        assert_eq!(
+            config.record.actor_names.get("alice").map(String::as_str),
+            Some("agent1")
+        );
+        assert_eq!(
+            resolve_proxy(args(Some("g"))).expect("valid").golden,
+            PathBuf::from("g")
+        );
+    }
+
+    #[test]
     fn recording_durations_take_minutes_and_hours_too() {
         let ok = |t: &str| parse_recording_duration(t).expect(t);
         assert_eq!(ok("90s"), Duration::from_secs(90));
