@@ -11,14 +11,11 @@ use url::Url;
 use crate::error::Error;
 use crate::golden::RiskClass;
 use crate::profile::load_profile;
-use crate::proxy::{Endpoints, RecordSettings};
+use crate::proxy::{ProfileDefaults, RecordSettings};
 use crate::scenario::Millis;
 use crate::server::{Fault, ServerConfig};
 use crate::suite::UnreferencedPolicy;
-use crate::target::{
-    DEFAULT_CHANNEL, DEFAULT_NOTIFICATIONS_PATH, DEFAULT_PASSWORD, DEFAULT_STATE_HOOK, Secret,
-    TargetSettings, UrlCredentials,
-};
+use crate::target::{DEFAULT_PASSWORD, Secret, TargetSettings, UrlCredentials};
 
 /// Environment variable holding the default actors' password.
 pub const PASSWORD_ENV: &str = "GWS_CONTRACT_PASSWORD";
@@ -555,35 +552,12 @@ fn resolve_proxy(args: ProxyArgs) -> Result<ProxyConfig, Error> {
         .as_deref()
         .map(parse_recording_duration)
         .transpose()?;
-    let mut endpoints = Endpoints {
-        state_hook: DEFAULT_STATE_HOOK.to_owned(),
-        notifications: DEFAULT_NOTIFICATIONS_PATH.to_owned(),
-        channel: DEFAULT_CHANNEL.to_owned(),
+    let defaults = match &args.profile {
+        Some(path) => {
+            ProfileDefaults::from_profile(path, &load_profile(path).map_err(Error::Profile)?.profile)
+        }
+        None => ProfileDefaults::default(),
     };
-    let mut golden = None;
-    let mut actor_names = std::collections::BTreeMap::new();
-    if let Some(path) = &args.profile {
-        let loaded = load_profile(path).map_err(Error::Profile)?;
-        let profile = &loaded.profile;
-        if let Some(url) = profile.state_hook.as_ref().and_then(|h| h.url.as_ref()) {
-            endpoints.state_hook = path_of(&url.value);
-        }
-        if let Some(notifications) = &profile.notifications {
-            endpoints.notifications = path_of(&notifications.value);
-        }
-        if let Some(channel) = &profile.channel {
-            endpoints.channel.clone_from(&channel.value);
-        }
-        golden = profile
-            .golden
-            .as_ref()
-            .map(|g| path.parent().unwrap_or_else(|| std::path::Path::new("")).join(g));
-        for (actor, spec) in &profile.actors {
-            if let Some(user) = &spec.value.user {
-                actor_names.insert(user.clone(), actor.clone());
-            }
-        }
-    }
     Ok(ProxyConfig {
         listen: args.listen,
         target,
@@ -591,20 +565,15 @@ fn resolve_proxy(args: ProxyArgs) -> Result<ProxyConfig, Error> {
         duration,
         golden: args
             .golden
-            .or(golden)
+            .or(defaults.golden)
             .unwrap_or_else(|| PathBuf::from(REFERENCE_GOLDEN_DIR)),
         record: RecordSettings {
             name,
-            endpoints,
+            endpoints: defaults.endpoints,
             keep_users: args.keep_users,
-            actor_names,
+            actor_names: defaults.actor_names,
         },
     })
-}
-
-/// The path of a profile's path-or-URL setting (the proxy sees paths only).
-fn path_of(path_or_url: &str) -> String {
-    Url::parse(path_or_url).map_or_else(|_| path_or_url.to_owned(), |url| url.path().to_owned())
 }
 
 /// `--duration`: scenario-style durations (`90s`, `500ms`, milliseconds) or minutes and hours
@@ -677,15 +646,14 @@ mod tests {
     }
 
     #[test]
-    fn proxy_takes_hook_endpoint_channel_golden_and_actor_names_from_a_profile() {
+    fn proxy_flags_win_over_the_profile() {
         let dir = tempfile::tempdir().expect("temp dir");
         let profile = dir.path().join("vendor.yaml");
         std::fs::write(
             &profile,
-            "notifications: /genesys/cometd\nchannel: /v2/me/*\nstate_hook:\n  url: https://hooks.example/test/states\n\
-             golden: golden/vendor\nactors:\n  agent1: { user: alice, password_env: ALICE_PW }\n",
+            "golden: golden/vendor\nactors:\n  agent1: { user: alice }\n",
         )
-        .expect("write the profile");
+        .expect("write");
         let args = |golden: Option<&str>| ProxyArgs {
             target: "http://127.0.0.1:1".to_owned(),
             listen: "127.0.0.1:0".parse().expect("address"),
@@ -695,11 +663,8 @@ mod tests {
             golden: golden.map(PathBuf::from),
             profile: Some(profile.clone()),
         };
-        let config = resolve_proxy(args(None)).expect("valid; the profile's secrets are not read");
+        let config = resolve_proxy(args(None)).expect("valid");
         assert_eq!(config.record.name, "rec");
-        assert_eq!(config.record.endpoints.state_hook, "/test/states");
-        assert_eq!(config.record.endpoints.notifications, "/genesys/cometd");
-        assert_eq!(config.record.endpoints.channel, "/v2/me/*");
         assert_eq!(config.golden, dir.path().join("golden/vendor"));
         assert_eq!(
             config.record.actor_names.get("alice").map(String::as_str),

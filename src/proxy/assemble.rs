@@ -484,11 +484,7 @@ mod tests {
     fn settings(keep_users: bool, actor_names: &[(&str, &str)]) -> RecordSettings {
         RecordSettings {
             name: "r".to_owned(),
-            endpoints: Endpoints {
-                state_hook: "/contract/states".to_owned(),
-                notifications: "/api/v2/notifications".to_owned(),
-                channel: "/v2/me/facebooksession".to_owned(),
-            },
+            endpoints: Endpoints::default(),
             keep_users,
             actor_names: actor_names
                 .iter()

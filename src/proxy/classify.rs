@@ -15,7 +15,7 @@ use super::traffic::Seen;
 use crate::bayeux::Message;
 
 /// The paths and channel that tell the kinds apart.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
     /// The provider-state hook's path (`/contract/states`).
     pub state_hook: String,

@@ -215,11 +215,7 @@ async fn proxy_recording_without_a_hook_call_keeps_the_channel_and_asks_for_the_
     let traffic = proxy.stop();
     let settings = RecordSettings {
         name: "unhooked".to_owned(),
-        endpoints: Endpoints {
-            state_hook: "/contract/states".to_owned(),
-            notifications: "/api/v2/notifications".to_owned(),
-            channel: "/v2/me/facebooksession".to_owned(),
-        },
+        endpoints: Endpoints::default(),
         keep_users: false,
         actor_names: std::collections::BTreeMap::new(),
     };

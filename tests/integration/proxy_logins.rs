@@ -88,11 +88,7 @@ async fn proxy_keeps_a_login_as_a_step_when_a_later_request_uses_what_it_returne
     std::fs::copy(root().join("golden/rules.yaml"), golden.join("rules.yaml")).expect("copy rules");
     let settings = RecordSettings {
         name: "transfer".to_owned(),
-        endpoints: Endpoints {
-            state_hook: "/contract/states".to_owned(),
-            notifications: "/api/v2/notifications".to_owned(),
-            channel: "/v2/me/facebooksession".to_owned(),
-        },
+        endpoints: Endpoints::default(),
         keep_users: false,
         actor_names: std::collections::BTreeMap::new(),
     };

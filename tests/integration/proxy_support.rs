@@ -234,11 +234,7 @@ async fn record() -> Recorded {
     let traffic = proxy.stop();
     let settings = RecordSettings {
         name: "agents".to_owned(),
-        endpoints: Endpoints {
-            state_hook: "/contract/states".to_owned(),
-            notifications: "/api/v2/notifications".to_owned(),
-            channel: "/v2/me/facebooksession".to_owned(),
-        },
+        endpoints: Endpoints::default(),
         keep_users: false,
         actor_names: BTreeMap::new(),
     };
