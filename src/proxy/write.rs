@@ -39,6 +39,9 @@ pub struct Written {
     pub steps: usize,
     /// What was and was not recorded.
     pub notes: Notes,
+    /// The rules file used, if the golden directory has one (without one, nothing is
+    /// symbolised as an id or volatile value).
+    pub rules: Option<PathBuf>,
 }
 
 /// The rules of `golden_dir` (none when it has no rules file).
@@ -80,5 +83,6 @@ pub fn write_recording(
         actors: recording.actors.clone(),
         steps: recording.steps(),
         notes: recording.notes.clone(),
+        rules: Some(store.rules_path()).filter(|p| p.is_file()),
     })
 }

@@ -78,6 +78,13 @@ pub fn render_recording(w: &mut dyn Write, written: &Written) -> io::Result<()> 
     if !skipped.is_empty() {
         writeln!(w, "  not recorded as steps: {}", skipped.join(", "))?;
     }
+    if written.rules.is_none() {
+        writeln!(
+            w,
+            "note: the golden directory has no rules.yaml, so ids and volatile values (timestamps, \
+             referenceIds) were recorded literally; give --golden a directory with reviewed rules"
+        )?;
+    }
     if notes.state_to_fill_in {
         writeln!(
             w,

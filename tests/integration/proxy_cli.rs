@@ -141,6 +141,7 @@ async fn proxy_cli_stops_after_its_duration_and_a_recording_without_a_hook_call_
     let (code, stdout, stderr) = proxy.wait().await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("fill in the provider state"), "{stdout}");
+    assert!(!stdout.contains("no rules.yaml"), "{stdout}");
     let check = run_cli(&["check", &out]).await;
     assert_eq!(check.status.code(), Some(2));
     let stderr = redact(&check.stderr);
@@ -237,4 +238,33 @@ async fn proxy_recording_without_a_hook_call_keeps_the_channel_and_asks_for_the_
     );
     let check = run_cli(&["check", &out.display().to_string()]).await;
     assert_eq!(check.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn proxy_cli_says_when_the_golden_directory_has_no_rules() {
+    let server = start_server(ServerConfig::default()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("r.yaml").display().to_string();
+    let golden = dir.path().join("no-rules").display().to_string();
+    let target = server.url();
+    let (proxy, _) = spawn_cli(&[
+        "proxy",
+        "--target",
+        &target,
+        "--listen",
+        "127.0.0.1:0",
+        "--out",
+        &out,
+        "--golden",
+        &golden,
+        "--duration",
+        "100ms",
+    ])
+    .await;
+    let (code, stdout, stderr) = proxy.wait().await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("note: the golden directory has no rules.yaml"),
+        "{stdout}"
+    );
 }
