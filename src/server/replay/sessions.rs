@@ -511,3 +511,94 @@ fn extra_keys(template: &Value, actual: &Value) -> usize {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::server::replay::library::Recorded;
+
+    fn golden(file: &str, params: Value, operation: &str) -> Arc<Recorded> {
+        Arc::new(Recorded {
+            file: file.to_owned(),
+            scenario: file.trim_end_matches(".json").to_owned(),
+            given: vec![json!({
+                "state": "facebook session chatting", "params": params,
+                "reply": {"status": 200, "body": {"id": "${session}"}}, "notifications": {},
+            })],
+            steps: vec![json!({
+                "actor": "agent1",
+                "request": {"method": "POST", "path": "/s/${session}", "body": {"operationName": operation}},
+                "response": {"status": 200, "body": {"done": operation}},
+                "notifications": {"agent1": [{"id": "${session}", "op": operation}]},
+            })],
+        })
+    }
+
+    fn library(recordings: Vec<Arc<Recorded>>) -> Library {
+        Library { recordings }
+    }
+
+    fn start(sessions: &mut Sessions, library: &Library, params: Value) -> String {
+        let answer = sessions
+            .setup(library, "facebook session chatting", &params, BTreeMap::new())
+            .expect("a recording starts from it");
+        answer.output.body["id"].as_str().expect("an id").to_owned()
+    }
+
+    #[test]
+    fn goldens_that_start_alike_are_told_apart_by_the_first_request_that_differs() {
+        let params = json!({"agents": ["agent1"]});
+        let library = library(vec![
+            golden("complete.json", params.clone(), "Complete"),
+            golden("leave.json", params.clone(), "Leave"),
+        ]);
+        let mut sessions = Sessions::new("http://127.0.0.1:9");
+        let id = start(&mut sessions, &library, params);
+        let body = json!({"operationName": "Leave"});
+        let answer = sessions
+            .request(&library, "agent1", "POST", &format!("/s/{id}"), Some(&body))
+            .expect("the Leave golden plays");
+        assert_eq!(answer.output.body, json!({"done": "Leave"}));
+        assert_eq!(
+            answer.deliveries,
+            [("agent1".to_owned(), json!({"id": id, "op": "Leave"}))]
+        );
+    }
+
+    #[test]
+    fn goldens_recorded_with_exactly_the_params_win_over_lenient_matches() {
+        let library = library(vec![
+            golden("a-lenient.json", json!({"agents": ["agent1"]}), "Leave"),
+            golden(
+                "b-exact.json",
+                json!({"agents": ["agent1"], "customer": "X"}),
+                "Complete",
+            ),
+        ]);
+        let mut sessions = Sessions::new("http://127.0.0.1:9");
+        let id = start(
+            &mut sessions,
+            &library,
+            json!({"agents": ["agent1"], "customer": "X"}),
+        );
+        let body = json!({"operationName": "Leave"});
+        let Err(refusal) = sessions.request(&library, "agent1", "POST", &format!("/s/{id}"), Some(&body))
+        else {
+            panic!("only the exact golden is replayed");
+        };
+        assert_eq!(refusal.body()["closest"]["recording"], "b-exact.json");
+        // Without an exact golden, the lenient one plays.
+        let id = start(
+            &mut sessions,
+            &library,
+            json!({"agents": ["agent1"], "customer": "Y"}),
+        );
+        assert!(
+            sessions
+                .request(&library, "agent1", "POST", &format!("/s/{id}"), Some(&body))
+                .is_ok()
+        );
+    }
+}
