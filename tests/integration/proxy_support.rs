@@ -206,8 +206,20 @@ async fn record() -> Recorded {
     use gws_contract::proxy::{Endpoints, Proxy, RecordSettings, assemble, load_rules, write_recording};
     use gws_contract::server::ServerConfig;
 
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("proxy-recording-{}", std::process::id()));
+    // One directory per test process (cargo-nextest runs each test in its own); those of
+    // processes that have ended are removed.
+    let tmp = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let proc = std::path::Path::new("/proc");
+    for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("proxy-recording-")
+            && proc.join("self").exists()
+            && !proc.join(pid).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = tmp.join(format!("proxy-recording-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let golden = dir.join("golden");
     std::fs::create_dir_all(&golden).expect("create the golden dir");
