@@ -122,6 +122,7 @@ pub fn assemble(traffic: &Traffic, settings: &RecordSettings) -> Recording {
                 }
             }
             Kind::Failed => notes.failed += 1,
+            Kind::NotApi => notes.not_api += 1,
         }
     }
     // Givens first, each part in the order it started; a login kept as a step follows them.

@@ -28,6 +28,10 @@ pub struct Endpoints {
 /// The path GWS clients log in with: it sets the session cookie and hands out the CSRF token.
 pub(crate) const LOGIN_PATH: &str = "/api/v2/me";
 
+/// Where GWS's REST API lives below the base URL; a desktop served by the same host also
+/// fetches pages, scripts and icons, which are not operations.
+const API_PREFIX: &str = "/api/";
+
 /// One exchange, interpreted.
 #[derive(Debug, Clone)]
 pub(crate) enum Kind {
@@ -42,8 +46,10 @@ pub(crate) enum Kind {
     },
     /// `GET /api/v2/me`.
     Login,
-    /// Any other request the target answered.
+    /// Any other request to the API (`/api/...`) the target answered.
     Operation,
+    /// A request outside the API (a browser's page, script or icon).
+    NotApi,
     /// The target could not be reached.
     Failed,
 }
@@ -94,6 +100,9 @@ pub(crate) fn classify(seen: &Seen, endpoints: &Endpoints) -> Kind {
     }
     if seen.method == Method::GET && path == LOGIN_PATH {
         return Kind::Login;
+    }
+    if !path.starts_with(API_PREFIX) {
+        return Kind::NotApi;
     }
     Kind::Operation
 }

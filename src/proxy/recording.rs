@@ -41,6 +41,8 @@ pub struct Notes {
     pub unidentified: usize,
     /// Requests the target did not answer.
     pub failed: usize,
+    /// Requests outside the API (`/api/...`): pages, scripts, icons.
+    pub not_api: usize,
     /// State-hook teardowns and refused hook calls.
     pub hook_calls_skipped: usize,
     /// Notifications recorded.

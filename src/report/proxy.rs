@@ -68,6 +68,7 @@ pub fn render_recording(w: &mut dyn Write, written: &Written) -> io::Result<()> 
             "request(s) or notification(s) of no known user",
         ),
         (notes.failed, "request(s) the target did not answer"),
+        (notes.not_api, "request(s) outside /api/"),
         (notes.unrelated, "notification(s) about other interactions"),
         (notes.other_channels, "notification(s) on other channels"),
     ]

@@ -67,6 +67,13 @@ async fn record_alice(extra: &[&str]) -> (String, gws_contract::scenario::Loaded
         .await
         .expect("login through the proxy");
     assert_eq!(login.status(), 200);
+    // A desktop served by the same host also fetches pages and icons: not operations.
+    client
+        .get(format!("{base}/favicon.ico"))
+        .basic_auth("alice", Some("pw-alice"))
+        .send()
+        .await
+        .expect("a page through the proxy");
     let complete = client
         .post(format!(
             "{base}/api/v2/me/facebooksessions/{}",
