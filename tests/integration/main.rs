@@ -13,6 +13,7 @@ mod mutation;
 mod node;
 mod profile_cli;
 mod proxy_cli;
+mod proxy_forward;
 mod proxy_given;
 mod proxy_logins;
 mod proxy_record;
