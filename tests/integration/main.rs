@@ -17,6 +17,7 @@ mod proxy_forward;
 mod proxy_given;
 mod proxy_logins;
 mod proxy_record;
+mod proxy_states;
 mod proxy_support;
 mod replay_cli;
 mod replay_errors;
