@@ -1,5 +1,6 @@
 //! Issue 13: state-hook calls after the first operation are `state:` steps, their params
 //! referring to captured values (`session: ${session}`), with the notifications they cause;
+//! notifications about other interactions are left out, as the runner leaves them out;
 //! the recording passes `verify` (golden included) against the reference server and against
 //! the playback of its golden.
 
@@ -66,6 +67,27 @@ async fn proxy_records_later_state_hook_calls_as_state_steps() {
         .expect("CometD through the proxy");
     let setup = hook(&base, "facebook session chatting", json!({"agents": ["agent1"]})).await;
     let session = setup["id"].as_str().expect("id").to_owned();
+    // Another session of agent1's, handled behind the proxy's back: its notification reaches
+    // the desktop through the proxy but is about none of the recording's interactions.
+    let other = hook(
+        &server.url(),
+        "facebook session chatting",
+        json!({"agents": ["agent1"]}),
+    )
+    .await;
+    let left = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v2/me/facebooksessions/{}",
+            server.url(),
+            other["id"].as_str().expect("id")
+        ))
+        .basic_auth("agent1", Some("password"))
+        .json(&json!({"operationName": "Leave"}))
+        .send()
+        .await
+        .expect("Leave the other session");
+    assert_eq!(left.status(), 200);
+    one_notification(&mut inbox).await;
     let message = HttpRequest {
         method: "POST".to_owned(),
         path: format!("/api/v2/me/facebooksessions/{session}"),
@@ -96,7 +118,9 @@ async fn proxy_records_later_state_hook_calls_as_state_steps() {
     };
     let out = dir.path().join("scenarios/customer-replies.yaml");
     let rules = load_rules(&golden).expect("rules");
-    write_recording(&assemble(&traffic, &settings), &out, &golden, &rules).expect("written");
+    let recording = assemble(&traffic, &settings);
+    assert_eq!(recording.notes.unrelated, 1, "{:?}", recording.notes);
+    write_recording(&recording, &out, &golden, &rules).expect("written");
 
     let loaded = load_file(&out).unwrap_or_else(|d| panic!("the recording loads: {d:#?}"));
     let steps = &loaded.scenario.steps;
