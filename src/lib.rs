@@ -13,7 +13,9 @@
 //!                             ├─ verdict  (pure judges: inline contract, golden) → outcome
 //!                             ├─ golden   (record, rules, symbols, diff, store)
 //!                             └─ report   (sinks; the only module that renders text)
-//!                   server     (reference GWS simulator; never imports runner/report)
+//!                   server     (reference GWS simulator and `--replay` playback of goldens;
+//!                               never imports runner/report)
+//!                   proxy      (live-traffic recorder: transcript → golden + scenario)
 //! ```
 //!
 //! The flow is one way: config → runner → transcript → judges → outcome → sinks. Results are
