@@ -4,17 +4,18 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError};
 
 use crate::cli::{
-    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, Invocation, RecordConfig, RunConfig,
-    ServeConfig, TargetChoice, VerifyConfig,
+    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, Invocation, ProxyConfig, RecordConfig,
+    ReplayConfig, RunConfig, ServeConfig, TargetChoice, VerifyConfig,
 };
 use crate::error::{Error, Exit};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
+use crate::proxy::{Proxy, RecordError, assemble, load_rules, write_recording};
 use crate::report::{
     self, GithubSink, GitlabSink, JsonSink, JunitSink, ProgressSink, ReportFile, Sink, Sinks, TerminalSink,
 };
 use crate::runner::{RunControl, RunError, RunOptions, no_events};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
-use crate::server::{Fault, ReferenceServer};
+use crate::server::{Fault, Library, LibraryError, ReferenceServer, ReplayServer};
 use crate::suite::{
     Endpoint, GoldenChange, RecordReport, RecordSettings, SuiteError, UnreferencedPolicy, VerifySettings,
     record, verify,
@@ -50,6 +51,8 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
             Command::Accept(config) => accept_command(&config, out),
             Command::Compare(config) => compare_command(&config, out),
             Command::Serve(config) => serve(config, out).await,
+            Command::Proxy(config) => proxy_command(config, out).await,
+            Command::Replay(config) => replay_command(config, out).await,
             Command::Check(config) => check(&config, out),
             Command::Schema => schema(out),
             Command::ListFaults => list_faults(out),
@@ -448,6 +451,65 @@ async fn serve(config: ServeConfig, out: &SharedWriter) -> Result<Exit, Error> {
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_serve_banner(&mut *w, &server.url(), &users, csrf);
+        let _ = w.flush();
+    }
+    wait_for_stop_signal().await;
+    server.shutdown().await;
+    Ok(Exit::Passed)
+}
+
+/// `proxy`: forwards until a signal (or `--duration`), then writes the recording.
+async fn proxy_command(config: ProxyConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    let record_error = |e: RecordError| match e {
+        RecordError::Golden(e) => Error::Suite(SuiteError::Golden(e)),
+        other => Error::Infrastructure(other.to_string()),
+    };
+    // A broken rules file is reported before any traffic is recorded, not after.
+    let rules = load_rules(&config.golden).map_err(record_error)?;
+    let proxy = Proxy::start(config.listen, config.target.clone())
+        .await
+        .map_err(|e| Error::Infrastructure(e.to_string()))?;
+    {
+        let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = report::render_proxy_banner(
+            &mut *w,
+            &proxy.url(),
+            config.target.as_str(),
+            &config.out,
+            config.duration,
+        );
+        let _ = w.flush();
+    }
+    match config.duration {
+        Some(duration) => {
+            tokio::select! {
+                () = wait_for_stop_signal() => {}
+                () = tokio::time::sleep(duration) => {}
+            }
+        }
+        None => wait_for_stop_signal().await,
+    }
+    let traffic = proxy.stop();
+    let recording = assemble(&traffic, &config.record);
+    let written = write_recording(&recording, &config.out, &config.golden, &rules).map_err(record_error)?;
+    let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+    let _ = report::render_recording(&mut *w, &written);
+    let _ = w.flush();
+    Ok(Exit::Passed)
+}
+
+/// `serve --replay DIR`: plays the goldens back until a signal.
+async fn replay_command(config: ReplayConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    let library = Library::load(&config.dir).map_err(|e| match e {
+        LibraryError::Golden(GoldenError::Io { .. }) => Error::Infrastructure(e.to_string()),
+        other => Error::Usage(other.to_string()),
+    })?;
+    let server = ReplayServer::start(config.addr, library)
+        .await
+        .map_err(|e| Error::Infrastructure(format!("cannot listen on {}: {e}", config.addr)))?;
+    {
+        let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = report::render_replay_banner(&mut *w, &server.url(), &config.dir, &server.scenarios());
         let _ = w.flush();
     }
     wait_for_stop_signal().await;

@@ -13,6 +13,7 @@ use url::Url;
 use crate::error::Error;
 use crate::golden::RiskClass;
 use crate::profile::load_profile;
+use crate::proxy::{ProfileDefaults, RecordSettings};
 use crate::report::Verbosity;
 use crate::scenario::Millis;
 use crate::server::{Fault, ServerConfig, Variant};
@@ -59,6 +60,8 @@ pub enum CommandArgs {
     Compare(CompareArgs),
     /// Run the reference GWS server.
     Serve(ServeArgs),
+    /// Record live client traffic to a GWS server as a scenario and its golden.
+    Proxy(ProxyArgs),
     /// Load and validate scenario files only; report every problem in every file.
     Check(CheckArgs),
     /// Print the JSON Schema of the scenario format (for editors and CI).
@@ -235,6 +238,57 @@ pub struct ServeArgs {
     /// List the faults `--fault` accepts, and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// Play the goldens below DIR back instead of simulating GWS: a state-hook call picks
+    /// the recording, requests must follow it, any user may log in.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["users", "csrf", "faults", "list_faults"])]
+    pub replay: Option<PathBuf>,
+}
+
+/// `proxy` arguments.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// The GWS server to forward to (http:// or https://, without credentials).
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8091")]
+    pub listen: SocketAddr,
+    /// The scenario file to write (`.yaml`; it must not exist yet). Its golden is written
+    /// below the golden directory, where `verify --golden DIR` looks for it.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Stop recording after this long (`90s`, `10m`, `1h`, or milliseconds); without it,
+    /// recording stops on Ctrl-C or SIGTERM.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Keep user names as actor names instead of renaming them agent1..N.
+    #[arg(long)]
+    pub keep_users: bool,
+    /// The golden directory whose rules.yaml marks ids and volatile fields, and where the
+    /// golden is written (default: the profile's `golden`, else `golden/`).
+    #[arg(long, value_name = "DIR")]
+    pub golden: Option<PathBuf>,
+    /// Target profile: its state-hook path, CometD endpoint, channel, golden directory and
+    /// actor names (the actor whose `user:` a recorded user is). Its secrets are not read.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+/// A validated `proxy`.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Where to forward.
+    pub target: Url,
+    /// The scenario file to write.
+    pub out: PathBuf,
+    /// How long to record, if not until a signal.
+    pub duration: Option<Duration>,
+    /// The golden directory (rules in, golden out).
+    pub golden: PathBuf,
+    /// How the traffic becomes a scenario.
+    pub record: RecordSettings,
 }
 
 /// Where `verify` and `record` send their requests.
@@ -368,6 +422,15 @@ pub struct ServeConfig {
     pub server: ServerConfig,
 }
 
+/// A validated `serve --replay`.
+#[derive(Debug, Clone)]
+pub struct ReplayConfig {
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// The golden directory to play back.
+    pub dir: PathBuf,
+}
+
 /// A validated command.
 #[derive(Debug, Clone)]
 #[expect(
@@ -385,6 +448,10 @@ pub enum Command {
     Compare(CompareConfig),
     /// Run the reference server.
     Serve(ServeConfig),
+    /// Record live traffic.
+    Proxy(ProxyConfig),
+    /// Play goldens back.
+    Replay(ReplayConfig),
     /// Validate scenario files.
     Check(CheckConfig),
     /// Print the scenario JSON Schema.
@@ -484,6 +551,11 @@ impl Cli {
                 report_json: args.report_json,
             })),
             CommandArgs::Serve(args) if args.list_faults => Ok(Command::ListFaults),
+            CommandArgs::Serve(ServeArgs {
+                addr,
+                replay: Some(dir),
+                ..
+            }) => Ok(Command::Replay(ReplayConfig { addr, dir })),
             CommandArgs::Serve(args) => {
                 let faults = args
                     .faults
@@ -514,6 +586,7 @@ impl Cli {
                     server,
                 }))
             }
+            CommandArgs::Proxy(args) => resolve_proxy(args).map(Command::Proxy),
             CommandArgs::Check(args) => Ok(Command::Check(CheckConfig { paths: args.paths })),
             CommandArgs::Schema => Ok(Command::Schema),
         }
@@ -650,6 +723,81 @@ fn parse_max_body(text: &str) -> Result<usize, Error> {
         })
 }
 
+/// Resolves `proxy`: flags over the profile over the defaults (DESIGN.md §5 paths).
+fn resolve_proxy(args: ProxyArgs) -> Result<ProxyConfig, Error> {
+    let target = parse_target(&args.target)?;
+    let is_yaml = args.out.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let name = args.out.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let Some(name) = name.filter(|_| is_yaml) else {
+        return Err(Error::Usage(format!(
+            "--out {} must name a scenario file ending in .yaml",
+            args.out.display()
+        )));
+    };
+    if args.out.exists() {
+        return Err(Error::Usage(format!(
+            "--out {} already exists; a recording never overwrites a scenario (choose another file or \
+             delete it)",
+            args.out.display()
+        )));
+    }
+    let duration = args
+        .duration
+        .as_deref()
+        .map(parse_recording_duration)
+        .transpose()?;
+    let defaults = match &args.profile {
+        Some(path) => {
+            ProfileDefaults::from_profile(path, &load_profile(path).map_err(Error::Profile)?.profile)
+        }
+        None => ProfileDefaults::default(),
+    };
+    Ok(ProxyConfig {
+        listen: args.listen,
+        target,
+        out: args.out,
+        duration,
+        golden: args
+            .golden
+            .or(defaults.golden)
+            .unwrap_or_else(|| PathBuf::from(REFERENCE_GOLDEN_DIR)),
+        record: RecordSettings {
+            name,
+            endpoints: defaults.endpoints,
+            keep_users: args.keep_users,
+            actor_names: defaults.actor_names,
+        },
+    })
+}
+
+/// `--duration`: scenario-style durations (`90s`, `500ms`, milliseconds) or minutes and hours
+/// (`10m`, `1h`).
+fn parse_recording_duration(text: &str) -> Result<Duration, Error> {
+    let bad = || {
+        Error::Usage(format!(
+            "--duration {text:?} is not a duration: write `90s`, `10m`, `1h`, `500ms` or milliseconds"
+        ))
+    };
+    let trimmed = text.trim();
+    let scaled = |number: &str, unit: u64| -> Result<Duration, Error> {
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        Ok(Duration::from_secs(n.checked_mul(unit).ok_or_else(bad)?))
+    };
+    let duration = if let Some(hours) = trimmed.strip_suffix('h') {
+        scaled(hours, 3600)?
+    } else if let Some(minutes) = trimmed.strip_suffix('m') {
+        scaled(minutes, 60)?
+    } else {
+        use serde::Deserialize;
+        let deserializer = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(trimmed);
+        Millis::deserialize(deserializer).map_err(|_| bad())?.duration()
+    };
+    if duration.is_zero() {
+        return Err(Error::Usage("--duration must be more than 0".to_owned()));
+    }
+    Ok(duration)
+}
+
 fn parse_target(text: &str) -> Result<Url, Error> {
     // Checked on the text, before parsing: a parse error would echo it, password included.
     if let Some(credentials) = UrlCredentials::find(text) {
@@ -705,6 +853,37 @@ mod tests {
     }
 
     #[test]
+    fn proxy_flags_win_over_the_profile() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let profile = dir.path().join("vendor.yaml");
+        std::fs::write(
+            &profile,
+            "golden: golden/vendor\nactors:\n  agent1: { user: alice }\n",
+        )
+        .expect("write");
+        let args = |golden: Option<&str>| ProxyArgs {
+            target: "http://127.0.0.1:1".to_owned(),
+            listen: "127.0.0.1:0".parse().expect("address"),
+            out: dir.path().join("rec.yaml"),
+            duration: None,
+            keep_users: false,
+            golden: golden.map(PathBuf::from),
+            profile: Some(profile.clone()),
+        };
+        let config = resolve_proxy(args(None)).expect("valid");
+        assert_eq!(config.record.name, "rec");
+        assert_eq!(config.golden, dir.path().join("golden/vendor"));
+        assert_eq!(
+            config.record.actor_names.get("alice").map(String::as_str),
+            Some("agent1")
+        );
+        assert_eq!(
+            resolve_proxy(args(Some("g"))).expect("valid").golden,
+            PathBuf::from("g")
+        );
+    }
+
+    #[test]
     fn colour_follows_the_flag_then_no_color_then_clicolor_force_then_the_terminal() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| {
@@ -748,6 +927,18 @@ mod tests {
             true
         ));
         assert!(!resolve_color(ColorWhen::Auto, &env(&[("CLICOLOR", "0")]), true));
+    }
+
+    #[test]
+    fn recording_durations_take_minutes_and_hours_too() {
+        let ok = |t: &str| parse_recording_duration(t).expect(t);
+        assert_eq!(ok("90s"), Duration::from_secs(90));
+        assert_eq!(ok("10m"), Duration::from_secs(600));
+        assert_eq!(ok("1h"), Duration::from_secs(3600));
+        assert_eq!(ok("250ms"), Duration::from_millis(250));
+        for bad in ["0", "0m", "soon", "-1m", "1.5m", ""] {
+            assert!(parse_recording_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //!                             ├─ verdict  (pure judges: inline contract, golden) → outcome
 //!                             ├─ golden   (record, rules, symbols, diff, store)
 //!                             └─ report   (sinks; the only module that renders text)
-//!                   server     (reference GWS simulator; never imports runner/report)
+//!                   server     (reference GWS simulator and `--replay` playback of goldens;
+//!                               never imports runner/report)
+//!                   proxy      (live-traffic recorder: transcript → golden + scenario)
 //! ```
 //!
 //! The flow is one way: config → runner → transcript → judges → outcome → sinks. Results are
@@ -30,6 +32,7 @@ pub mod golden;
 pub mod limits;
 pub mod matching;
 pub mod profile;
+pub mod proxy;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -16,6 +16,7 @@ mod goldens;
 mod json;
 mod junit;
 mod progress;
+mod proxy;
 mod sink;
 mod steps;
 mod style;
@@ -35,6 +36,7 @@ pub use goldens::{render_accepted, render_compare, render_recorded};
 pub use json::{JSON_REPORT_VERSION, JsonSink, failed_in_report, json_report};
 pub use junit::{JunitSink, junit_report};
 pub use progress::{ProgressSink, progress_message};
+pub use proxy::{render_proxy_banner, render_recording, render_replay_banner};
 pub use sink::{
     NotRun, ReportEvent, ReportFile, RunReport, SharedWriter, Sink, SinkError, Sinks, Unreferenced,
 };

@@ -31,4 +31,5 @@ pub use model::{
 pub use schema::scenario_schema_json;
 pub use source::{MAX_SOURCE_BYTES, read_source};
 pub use status::{StatusPattern, StatusSpec};
+pub use validate::{BUILTIN_VARS, STATE_TO_FILL_IN};
 pub use yaml_error::yaml_diagnostic;

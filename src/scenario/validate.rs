@@ -25,6 +25,11 @@ const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD",
 /// Variables every scenario can use without defining them.
 pub const BUILTIN_VARS: &[&str] = &["target"];
 
+/// The state `gws-contract proxy` writes when the recorded traffic did not start with a
+/// state-hook call: validation rejects it, so a recording never silently runs against a target
+/// in the wrong state.
+pub const STATE_TO_FILL_IN: &str = "<fill in>";
+
 /// Checks `scenario` (parsed from `text` at `path`) and returns every problem.
 pub fn validate(path: &Path, text: &str, scenario: &Scenario) -> Vec<Diagnostic> {
     let mut c = Checker {
@@ -42,6 +47,9 @@ pub fn validate(path: &Path, text: &str, scenario: &Scenario) -> Vec<Diagnostic>
 
     for given in &scenario.given {
         let at = pos(&given.referenced);
+        if given.value.state == STATE_TO_FILL_IN {
+            c.state_to_fill_in(at);
+        }
         c.vars_in(&given.value.params, &scope, at);
         for (name, pointer) in &given.value.capture {
             c.capture(name, pointer, &mut scope);
@@ -118,6 +126,20 @@ impl Checker<'_> {
             }
         }
         actors
+    }
+
+    fn state_to_fill_in(&mut self, given: LineCol) {
+        let at = find_after(self.text, given, STATE_TO_FILL_IN).unwrap_or(given);
+        self.report(
+            at,
+            "fill in the provider state this recording started from",
+            Some(
+                "the recorded traffic did not start with a state-hook call; name the state the target \
+                 was in (DESIGN.md §5, e.g. `facebook session chatting`) with its `params:` and \
+                 `capture:`, and use the captured variables in the steps"
+                    .to_owned(),
+            ),
+        );
     }
 
     /// An empty top-level list: located at its value (`[]`) or, failing that, its key.

@@ -179,7 +179,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 /// bytes are valid UTF-8), then ISO-8859-1. GWS's own client sends ISO-8859-1 and RFC 7617
 /// clients may send UTF-8; a password valid in both readings is rare, and one that matches
 /// in either is the user's.
-fn basic_credentials(headers: &HeaderMap) -> Option<Option<Vec<(String, String)>>> {
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<Option<Vec<(String, String)>>> {
     let value = headers.get(header::AUTHORIZATION)?;
     let bytes = value
         .to_str()

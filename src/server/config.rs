@@ -1,6 +1,6 @@
 //! Reference server settings: users, CSRF mode, CometD timing, limits, faults.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::faults::Fault;
@@ -11,6 +11,10 @@ use super::variant::Variant;
 pub struct ServerConfig {
     /// Users as (name, password). Defaults to agent1..agent3 with password `password`.
     pub users: Vec<(String, String)>,
+    /// The nickname an agent goes by when an operation seats them (Consult, Invite,
+    /// Transfer), per user; users not listed go by their user name. The harness sets its
+    /// actors' names here, so what is observed does not depend on the users behind them.
+    pub nicknames: BTreeMap<String, String>,
     /// Require the CSRF header on modifying requests (GWS `enableCsrfProtection`).
     pub csrf: bool,
     /// How long a `/meta/connect` is held when nothing is queued.
@@ -40,6 +44,7 @@ impl Default for ServerConfig {
                 .iter()
                 .map(|u| ((*u).to_owned(), crate::target::DEFAULT_PASSWORD.to_owned()))
                 .collect(),
+            nicknames: BTreeMap::new(),
             csrf: false,
             connect_hold: Duration::from_secs(30),
             max_interval: Duration::from_secs(10),

@@ -4,7 +4,8 @@
 //! [`Fault`]s it deviates on purpose so the harness can prove it notices.
 //!
 //! It must behave like a real target, so it never imports runner or report code; it shares
-//! only the Bayeux wire types with the client.
+//! only the Bayeux wire types with the client. `serve --replay` ([`ReplayServer`]) plays
+//! goldens back on the same CometD and login machinery.
 
 mod api;
 mod auth;
@@ -16,10 +17,12 @@ mod faults;
 mod handle;
 mod hook;
 mod ids;
+mod replay;
 mod variant;
 mod world;
 
 pub use config::ServerConfig;
 pub use faults::{Fault, UnknownFault};
 pub use handle::{ReferenceServer, ServerStats};
+pub use replay::{Library, LibraryError, ReplayServer};
 pub use variant::{UnknownVariant, Variant};

@@ -51,13 +51,19 @@ impl Endpoint {
             .iter()
             .flat_map(|s| s.scenario.actors.iter().map(|a| a.value.as_str()));
         let users = settings
-            .logins_for(default_users.chain(actors))
+            .logins_for(default_users.chain(actors.clone()))
             .into_iter()
             .map(|login| (login.user, login.password.expose().to_owned()))
+            .collect();
+        // Agents seated by an operation go by their actor's name, as the hook seats them.
+        let nicknames = actors
+            .map(|actor| (settings.login_for(actor).user, actor.to_owned()))
+            .filter(|(user, actor)| user != actor)
             .collect();
         Endpoint::Embedded {
             server: ServerConfig {
                 users,
+                nicknames,
                 csrf: settings.csrf,
                 ..defaults
             },

@@ -12,7 +12,6 @@ use crate::support::{copy_dir, files_below, redact, root, run_cli, run_cli_opts,
 /// The four seed scenarios (the directory also holds the rest of the suite, in subdirectories).
 const SEEDS: &str = "scenarios/facebook/*.yaml";
 /// The directory of the seed scenarios, where unreferenced goldens are looked for.
-const FACEBOOK_DIR: &str = "scenarios/facebook/";
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -470,24 +469,24 @@ async fn the_profile_names_the_golden_directory() {
 
 #[tokio::test]
 async fn unreferenced_goldens_and_scenarios_are_listed_and_can_fail_the_run() {
+    const REJECT_DIR: &str = "scenarios/facebook/reject/";
     let dir = shipped_goldens();
     std::fs::copy(
-        dir.path().join("facebook/leave.json"),
-        dir.path().join("facebook/orphan.json"),
+        dir.path().join("facebook/reject/reject.json"),
+        dir.path().join("facebook/reject/orphan.json"),
     )
     .expect("orphan");
-    std::fs::remove_file(dir.path().join("facebook/complete.json")).expect("removed");
+    std::fs::remove_file(dir.path().join("facebook/reject/reject.json")).expect("removed");
     let golden = golden_dir_arg(dir.path());
-    let warn = run_cli(&["verify", "--golden", &golden, FACEBOOK_DIR]).await;
+    let warn = run_cli(&["verify", "--golden", &golden, REJECT_DIR]).await;
     let stdout = text(&warn.stdout).replace(&golden, "[golden]");
     assert_eq!(warn.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.contains("unreferenced: golden without a scenario: [golden]/facebook/orphan.json"),
+        stdout.contains("unreferenced: golden without a scenario: [golden]/facebook/reject/orphan.json"),
         "{stdout}"
     );
     assert!(
-        // complete.json was removed; the suite's other scenarios have no goldens there either.
-        stdout.contains("goldens: 3 compared, ") && stdout.contains(" without one in [golden]"),
+        stdout.contains("goldens: 1 compared, 1 without one in [golden]"),
         "{stdout}"
     );
     let fail = run_cli(&[
@@ -496,13 +495,13 @@ async fn unreferenced_goldens_and_scenarios_are_listed_and_can_fail_the_run() {
         &golden,
         "--unreferenced",
         "fail",
-        FACEBOOK_DIR,
+        REJECT_DIR,
     ])
     .await;
     let stdout = text(&fail.stdout).replace(&golden, "[golden]");
     assert_eq!(fail.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("unreferenced: scenario without a golden: [golden]/facebook/complete.json"),
+        stdout.contains("unreferenced: scenario without a golden: [golden]/facebook/reject/reject.json"),
         "{stdout}"
     );
     let ignore = run_cli(&[
@@ -511,7 +510,7 @@ async fn unreferenced_goldens_and_scenarios_are_listed_and_can_fail_the_run() {
         &golden,
         "--unreferenced",
         "ignore",
-        FACEBOOK_DIR,
+        REJECT_DIR,
     ])
     .await;
     assert!(!text(&ignore.stdout).contains("unreferenced:"));

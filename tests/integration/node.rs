@@ -171,6 +171,27 @@ impl NodePeer {
         }
     }
 
+    /// Waits (at most `limit`) for the next JSON line, whatever its event.
+    pub async fn next_event(&mut self, limit: Duration) -> serde_json::Value {
+        let wait = async {
+            loop {
+                let line = self.lines.next_line().await.expect("node stdout is readable")?;
+                self.seen.push(line.clone());
+                if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) {
+                    return Some(event);
+                }
+            }
+        };
+        match tokio::time::timeout(limit, wait).await {
+            Ok(Some(event)) => event,
+            Ok(None) => panic!("node {} exited; it printed {:#?}", self.script, self.seen),
+            Err(_) => panic!(
+                "node {} printed nothing within {limit:?}; it printed {:#?}",
+                self.script, self.seen
+            ),
+        }
+    }
+
     /// Sends one JSON command line.
     pub async fn send(&mut self, command: &serde_json::Value) {
         use tokio::io::AsyncWriteExt;

@@ -186,7 +186,12 @@ fn offer_seat(ctx: &mut Ctx<'_>, name: &str, role: Role) -> Result<(), Fail> {
     let seat = Seat {
         user: name.to_owned(),
         participant_id: ctx.config.variant.participant_id(),
-        nickname: name.to_owned(),
+        nickname: ctx
+            .config
+            .nicknames
+            .get(name)
+            .map_or(name, String::as_str)
+            .to_owned(),
         role,
         state: SeatState::Invited,
     };
