@@ -11,7 +11,6 @@ use crate::support::{copy_dir, files_below, redact, root, run_cli, run_cli_opts,
 
 /// The four seed scenarios (the directory also holds the rest of the suite, in subdirectories).
 const SEEDS: &str = "scenarios/facebook/*.yaml";
-/// The directory of the seed scenarios, where unreferenced goldens are looked for.
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
