@@ -25,6 +25,7 @@ pub mod app;
 pub mod atomic;
 pub mod bayeux;
 pub mod cli;
+pub mod cookies;
 pub mod elide;
 pub mod error;
 pub mod error_chain;

@@ -31,6 +31,7 @@ use super::policy::{
     AdviceClamp, MAX_CONSECUTIVE_ERRORS, Next, backoff, clamp_advice, decide, excerpt, interval,
     merge_advice, parse_messages,
 };
+use crate::cookies::CookieClient;
 use crate::error_chain::flatten;
 use crate::limits::{BodyError, ByteSize, read_limited};
 
@@ -209,7 +210,7 @@ impl BayeuxError {
 }
 
 struct Shared {
-    http: reqwest::Client,
+    http: CookieClient,
     decorate: Decorate,
     config: BayeuxConfig,
     client_id: Mutex<String>,
@@ -231,16 +232,17 @@ const DEFAULT_HOLD: Duration = Duration::from_secs(30);
 const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl BayeuxClient {
-    /// Handshakes, subscribes and starts long-polling. `http` must have a cookie store (CometD
-    /// servers bind sessions to the `BAYEUX_BROWSER` cookie).
+    /// Handshakes, subscribes and starts long-polling. Cookies go to and come from `http`'s
+    /// jar (CometD servers bind sessions to the `BAYEUX_BROWSER` cookie); give the actor's own
+    /// [`CookieClient`] so the Bayeux session shares its HTTP session.
     pub async fn start(
-        http: reqwest::Client,
+        http: impl Into<CookieClient>,
         decorate: Decorate,
         config: BayeuxConfig,
     ) -> Result<(BayeuxClient, Inbox), BayeuxError> {
         let (tx, inbox) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            http,
+            http: http.into(),
             decorate,
             config,
             client_id: Mutex::new(String::new()),
@@ -332,11 +334,12 @@ impl Shared {
         };
         let request = self
             .http
+            .client()
             .post(self.config.endpoint.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/json;charset=UTF-8")
             .body(serde_json::to_vec(messages).unwrap_or_default())
             .timeout(timeout);
-        let response = (self.decorate)(request).send().await.map_err(failed)?;
+        let response = self.http.send((self.decorate)(request)).await.map_err(failed)?;
         let status = response.status();
         let bytes = read_limited(response, self.config.max_body)
             .await

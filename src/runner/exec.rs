@@ -15,6 +15,7 @@ use super::pool::RunControl;
 use super::streams::Streams;
 use super::transcript::{Exchange, Stop, Teardown, Transcript};
 use crate::bayeux::{BayeuxClient, BayeuxConfig};
+use crate::cookies::shared_client;
 use crate::matching::Vars;
 use crate::scenario::{LoadedScenario, Requirement};
 use crate::target::Target;
@@ -104,12 +105,13 @@ pub async fn run_scenario(
             stop: Some(Stop::Unmet { requirements: unmet }),
         };
     }
-    let hook = match StateHook::new(Arc::clone(&target)) {
-        Ok(hook) => hook,
-        Err(e) => return early(vars, RunError::target(e.to_string())),
+    let client = match shared_client() {
+        Ok(client) => client,
+        Err(e) => return early(vars, RunError::target(format!("cannot build HTTP client: {e}"))),
     };
+    let hook = StateHook::with_client(Arc::clone(&target), client.clone());
     let mut streams = Streams::new();
-    let actors = match open_actors(loaded, &target, &mut streams).await {
+    let actors = match open_actors(loaded, &target, &client, &mut streams).await {
         Ok(actors) => actors,
         Err(e) => return early(vars, e),
     };
@@ -191,6 +193,7 @@ fn unmet_requirements(requires: &[Requirement], target: &Target) -> Vec<Requirem
 async fn open_actors(
     loaded: &LoadedScenario,
     target: &Arc<Target>,
+    client: &reqwest::Client,
     streams: &mut Streams,
 ) -> Result<BTreeMap<String, Actor>, RunError> {
     let endpoint = target.url(&target.notifications_path).map_err(|e| {
@@ -203,7 +206,7 @@ async fn open_actors(
     for name in &loaded.scenario.actors {
         let name = &name.value;
         let failed = |e: &dyn std::fmt::Display| RunError::target(format!("{name}: {e}"));
-        let http = ActorHttp::new(name, Arc::clone(target)).map_err(|e| failed(&e))?;
+        let http = ActorHttp::with_client(name, target.login_for(name), Arc::clone(target), client.clone());
         http.login().await.map_err(|e| {
             if e.is_scenario_error() {
                 RunError::scenario(format!("{name}: {e}"))

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::redact::{redact_headers, serialize_redacted};
 use crate::bayeux::Decorate;
+use crate::cookies::{CookieClient, shared_client};
 use crate::elide::{MESSAGE_CHARS, elide};
 use crate::error_chain::flatten;
 use crate::limits::{BodyError, ByteSize, MAX_JSON_DEPTH, json_too_deep, read_limited};
@@ -182,7 +183,7 @@ impl TransportError {
 #[derive(Clone)]
 pub struct ActorHttp {
     actor: String,
-    client: reqwest::Client,
+    http: CookieClient,
     target: Arc<Target>,
     login: Login,
     csrf: Arc<Mutex<Option<(String, String)>>>,
@@ -198,23 +199,29 @@ impl std::fmt::Debug for ActorHttp {
 }
 
 impl ActorHttp {
-    /// A fresh session (empty cookie jar) for `actor` on `target`.
+    /// A fresh session (empty cookie jar) for `actor` on `target`, over a client of its own.
+    /// A run shares one client among its actors instead ([`ActorHttp::with_client`]).
     pub fn new(actor: &str, target: Arc<Target>) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            // Node-based servers close idle keep-alive connections after 5 s; reusing one
-            // they are closing makes a POST fail, and POSTs are not retried.
-            .pool_idle_timeout(Duration::from_secs(4))
-            .build()
-            .map_err(|e| TransportError::Client(e.to_string()))?;
+        let client = shared_client().map_err(|e| TransportError::Client(e.to_string()))?;
         let login = target.login_for(actor);
-        Ok(ActorHttp {
+        Ok(ActorHttp::with_client(actor, login, target, client))
+    }
+
+    /// A fresh session (empty cookie jar) for `actor`, logging in as `login`, over `client`
+    /// (see [`crate::cookies`]).
+    pub fn with_client(actor: &str, login: Login, target: Arc<Target>, client: reqwest::Client) -> Self {
+        ActorHttp {
             actor: actor.to_owned(),
-            client,
+            http: CookieClient::new(client),
             target,
             login,
             csrf: Arc::new(Mutex::new(None)),
-        })
+        }
+    }
+
+    /// The user this session logs in as.
+    pub fn user(&self) -> &str {
+        &self.login.user
     }
 
     /// The actor's name.
@@ -222,9 +229,9 @@ impl ActorHttp {
         &self.actor
     }
 
-    /// The underlying client (shares the cookie jar), for the Bayeux session.
-    pub fn client(&self) -> reqwest::Client {
-        self.client.clone()
+    /// The client with this session's cookie jar, for the Bayeux session.
+    pub fn client(&self) -> CookieClient {
+        self.http.clone()
     }
 
     /// Adds this actor's auth (and CSRF headers) to Bayeux requests.
@@ -238,10 +245,12 @@ impl ActorHttp {
     pub async fn login(&self) -> Result<(), TransportError> {
         sendable::check_user(&self.login.user)?;
         let url = self.url("/api/v2/me")?;
+        let request = self
+            .authorise(self.http.client().get(url.clone()), false)
+            .timeout(self.target.request_timeout);
         let response = self
-            .authorise(self.client.get(url.clone()), false)
-            .timeout(self.target.request_timeout)
-            .send()
+            .http
+            .send(request)
             .await
             .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
         let status = response.status().as_u16();
@@ -280,13 +289,7 @@ impl ActorHttp {
             method,
             reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
         );
-        let client = match request.auth {
-            RequestAuth::Actor | RequestAuth::NoCsrf => self.client.clone(),
-            RequestAuth::None | RequestAuth::WrongPassword => reqwest::Client::builder()
-                .build()
-                .map_err(|e| TransportError::Client(e.to_string()))?,
-        };
-        let mut builder = client.request(method, url.clone());
+        let mut builder = self.http.client().request(method, url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
@@ -302,11 +305,13 @@ impl ActorHttp {
                 builder.header(reqwest::header::AUTHORIZATION, self.basic_auth_with(&wrong))
             }
         };
-        let response = builder
-            .timeout(self.target.request_timeout)
-            .send()
-            .await
-            .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
+        let builder = builder.timeout(self.target.request_timeout);
+        let response = match request.auth {
+            RequestAuth::Actor | RequestAuth::NoCsrf => self.http.send(builder).await,
+            // Without the actor's cookies: its JSESSIONID would still authenticate the request.
+            RequestAuth::None | RequestAuth::WrongPassword => builder.send().await,
+        }
+        .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
         read_response(response, &url, self.target.request_timeout, self.target.max_body).await
     }
 

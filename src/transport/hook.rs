@@ -24,12 +24,18 @@ pub struct StateHook {
 }
 
 impl StateHook {
-    /// A hook client for `target`.
+    /// A hook client for `target`, over a client of its own.
     pub fn new(target: Arc<Target>) -> Result<Self, TransportError> {
         let client = reqwest::Client::builder()
             .build()
             .map_err(|e| TransportError::Client(e.to_string()))?;
         Ok(StateHook { client, target })
+    }
+
+    /// A hook client for `target` over `client` (a run's shared client, see
+    /// [`crate::cookies`]); the hook keeps no cookies.
+    pub fn with_client(target: Arc<Target>, client: reqwest::Client) -> Self {
+        StateHook { client, target }
     }
 
     /// Applies `state` and returns the raw reply.
