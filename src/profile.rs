@@ -29,7 +29,13 @@
 //! actors:
 //!   agent1: { user: alice, password_env: GWS_AGENT1_PASSWORD }
 //!   agent2: { user: bob }                   # bob, with the default password
+//!   agent3:                                 # a pool: job slot k logs in as the k-th user
+//!     users: [carol, carol2, carol3]
+//!     password_env: GWS_AGENT3_PASSWORD     # shared by the pool
 //! ```
+//!
+//! With pools, parallel scenarios use distinct users, so no scenario receives another's
+//! notifications; `--jobs` defaults to the smallest pool among the actors a run uses.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -42,7 +48,7 @@ use url::Url;
 
 use crate::limits::ByteSize;
 use crate::scenario::{Diagnostic, Millis, SourcePos, read_source};
-use crate::target::{CredentialsCharset, Login, Secret, TargetSettings, UrlCredentials};
+use crate::target::{CredentialsCharset, Login, LoginPool, Secret, TargetSettings, UrlCredentials};
 
 /// A parsed profile: what the file says, with environment variable names, not values.
 #[derive(Debug, Clone, Deserialize)]
@@ -86,14 +92,25 @@ pub struct StateHookSpec {
     pub headers: BTreeMap<String, Spanned<ValueSpec>>,
 }
 
-/// One actor's login.
+/// One actor's login, or its pool of users.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActorSpec {
     /// User name (default: the actor's name).
     pub user: Option<String>,
+    /// A pool of users instead of one: job slot `k` logs the actor in as the `k`-th, so
+    /// parallel scenarios use distinct users (see [`crate::target::LoginPool`]). They share
+    /// the password.
+    pub users: Option<Vec<String>>,
     /// Environment variable holding the password (default: the profile's `password_env`).
     pub password_env: Option<Spanned<String>>,
+}
+
+impl ActorSpec {
+    /// The user names the entry lists (`user:` or `users:`), in order.
+    pub fn listed_users(&self) -> impl Iterator<Item = &String> {
+        self.user.iter().chain(self.users.iter().flatten())
+    }
 }
 
 /// A value given literally or taken from an environment variable (`{ env: NAME }`).
@@ -219,20 +236,23 @@ impl LoadedProfile {
             settings.default_password = password;
         }
         for (actor, spec) in &p.actors {
-            let user = spec.value.user.clone().unwrap_or_else(|| actor.clone());
-            if let Err(problem) = crate::sendable::check_user(&user) {
-                r.problem(
-                    &spec.referenced,
-                    format!("actor `{actor}` cannot log in: {problem}"),
-                    None,
-                );
-            }
+            let users = r.users(actor, spec);
             let password = match &spec.value.password_env {
                 Some(var) => r.secret(var, &format!("{actor}'s password")),
                 None => Some(settings.default_password.clone()),
             };
-            if let Some(password) = password {
-                settings.logins.insert(actor.clone(), Login { user, password });
+            let Some(password) = password else {
+                continue;
+            };
+            let logins = users
+                .into_iter()
+                .map(|user| Login {
+                    user,
+                    password: password.clone(),
+                })
+                .collect();
+            if let Some(pool) = LoginPool::new(logins) {
+                settings.logins.insert(actor.clone(), pool);
             }
         }
         if r.problems.is_empty() {
@@ -251,6 +271,49 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// The users `actor` logs in as: its `users:` pool, its `user:`, or its own name. Every
+    /// problem with them is reported.
+    fn users(&mut self, actor: &str, spec: &Spanned<ActorSpec>) -> Vec<String> {
+        let users = match (&spec.value.user, &spec.value.users) {
+            (Some(_), Some(_)) => {
+                self.problem(
+                    &spec.referenced,
+                    format!("actor `{actor}` has both `user:` and `users:`"),
+                    Some("`user:` names one user; `users:` a pool of them, one per job slot".to_owned()),
+                );
+                return Vec::new();
+            }
+            (_, Some(pool)) if pool.is_empty() => {
+                self.problem(
+                    &spec.referenced,
+                    format!("actor `{actor}` has an empty `users:` pool"),
+                    None,
+                );
+                return Vec::new();
+            }
+            (_, Some(pool)) => pool.clone(),
+            (Some(user), None) => vec![user.clone()],
+            (None, None) => vec![actor.to_owned()],
+        };
+        for (i, user) in users.iter().enumerate() {
+            if users[..i].contains(user) {
+                self.problem(
+                    &spec.referenced,
+                    format!("actor `{actor}` lists user `{user}` twice"),
+                    None,
+                );
+            }
+            if let Err(problem) = crate::sendable::check_user(user) {
+                self.problem(
+                    &spec.referenced,
+                    format!("actor `{actor}` cannot log in: {problem}"),
+                    None,
+                );
+            }
+        }
+        users
+    }
+
     fn problem(&mut self, at: &Location, message: String, help: Option<String>) {
         let mut d = Diagnostic::new(
             SourcePos::from_location(&self.loaded.path, at),
@@ -483,6 +546,28 @@ actors:
     }
 
     #[test]
+    fn an_actor_may_list_a_pool_of_users_sharing_its_password() {
+        let s = load("actors:\n  agent1: { users: [a1, a1b, a1c], password_env: ALICE_PW }\n")
+            .resolve(&env, Secret::new("fallback"))
+            .unwrap();
+        let pool = &s.logins["agent1"];
+        let users: Vec<&str> = pool.logins().iter().map(|l| l.user.as_str()).collect();
+        assert_eq!(users, ["a1", "a1b", "a1c"]);
+        assert!(pool.logins().iter().all(|l| l.password.expose() == "alice-pw"));
+        assert_eq!(
+            pool.for_slot(4).user,
+            "a1b",
+            "slots beyond the pool share its users"
+        );
+        let problems =
+            problems("actors:\n  a: { user: x, users: [y] }\n  b: { users: [] }\n  c: { users: [z, z] }\n");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("both `user:` and `users:`"), "{problems:?}");
+        assert!(problems[1].contains("empty `users:` pool"), "{problems:?}");
+        assert!(problems[2].contains("lists user `z` twice"), "{problems:?}");
+    }
+
+    #[test]
     fn resolves_every_field() {
         let s = load(FULL).resolve(&env, Secret::new("fallback")).unwrap();
         assert_eq!(
@@ -502,7 +587,7 @@ actors:
         assert_eq!(s.golden, Some(PathBuf::from("profiles/golden/vendor")));
         assert_eq!(s.default_password.expose(), "default-pw");
         let login = |a: &str| {
-            let l = &s.logins[a];
+            let l = s.logins[a].first();
             (l.user.clone(), l.password.expose().to_owned())
         };
         assert_eq!(login("agent1"), ("alice".into(), "alice-pw".into()));

@@ -43,6 +43,54 @@ pub struct Login {
     pub password: Secret,
 }
 
+/// The users one actor logs in as, one per job slot: slot `k` uses the `k`-th (round-robin
+/// when there are more slots than users, which then share users). Never empty.
+///
+/// Parallel scenarios whose actors log in as distinct users do not see each other's
+/// notifications at all; sharing users works too (scenarios only consider notifications about
+/// the interactions they created), at the price of every notification of a shared user
+/// reaching every scenario that uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginPool(Vec<Login>);
+
+impl LoginPool {
+    /// A pool of `logins`; `None` when there are none.
+    pub fn new(logins: Vec<Login>) -> Option<Self> {
+        (!logins.is_empty()).then_some(LoginPool(logins))
+    }
+
+    /// The login of job slot 0.
+    pub fn first(&self) -> &Login {
+        &self.0[0]
+    }
+
+    /// The login of job slot `slot`.
+    pub fn for_slot(&self, slot: usize) -> &Login {
+        &self.0[slot % self.0.len()]
+    }
+
+    /// How many users the pool has.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always false: a pool is never empty.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Every login, slot order.
+    pub fn logins(&self) -> &[Login] {
+        &self.0
+    }
+}
+
+impl From<Login> for LoginPool {
+    fn from(login: Login) -> Self {
+        LoginPool(vec![login])
+    }
+}
+
 /// Default CometD endpoint path of GWS.
 pub const DEFAULT_NOTIFICATIONS_PATH: &str = "/api/v2/notifications";
 /// Default CometD channel of the Facebook Private Messaging API.
@@ -98,7 +146,7 @@ pub struct Target {
     /// Extra headers for state-hook calls (e.g. a test-deployment token).
     pub state_hook_headers: Vec<(String, Secret)>,
     /// Per-actor logins; actors not listed log in as themselves with `default_password`.
-    pub logins: BTreeMap<String, Login>,
+    pub logins: BTreeMap<String, LoginPool>,
     /// Password for actors without an explicit login.
     pub default_password: Secret,
     /// Limit on each actor and state-hook request; also bounds each Bayeux exchange beyond
@@ -129,7 +177,7 @@ pub struct TargetSettings {
     /// Extra headers for state-hook calls.
     pub state_hook_headers: Vec<(String, Secret)>,
     /// Per-actor logins.
-    pub logins: BTreeMap<String, Login>,
+    pub logins: BTreeMap<String, LoginPool>,
     /// Password for actors without an explicit login.
     pub default_password: Secret,
     /// The directory of this target's goldens, if the profile names one (resolved against the
@@ -165,17 +213,24 @@ impl TargetSettings {
 
     /// The login `actor` will use (see [`Target::login_for`]); known before the base URL is.
     pub fn login_for(&self, actor: &str) -> Login {
-        login_for(&self.logins, &self.default_password, actor)
+        login_for(&self.logins, &self.default_password, actor, 0)
     }
 
-    /// The distinct logins (first one per user name) that `actors` will use, in order: what a
-    /// server must accept for a run by those actors to log in.
+    /// `actor`'s pool: the profile's, or the actor logging in as itself.
+    pub fn pool_for(&self, actor: &str) -> LoginPool {
+        pool_for(&self.logins, &self.default_password, actor)
+    }
+
+    /// The distinct logins (first one per user name) that `actors` will use, in order, every
+    /// user of their pools included: what a server must accept for a run by those actors to
+    /// log in.
     pub fn logins_for<'a>(&self, actors: impl IntoIterator<Item = &'a str>) -> Vec<Login> {
         let mut logins: Vec<Login> = Vec::new();
         for actor in actors {
-            let login = self.login_for(actor);
-            if !logins.iter().any(|l| l.user == login.user) {
-                logins.push(login);
+            for login in self.pool_for(actor).logins() {
+                if !logins.iter().any(|l| l.user == login.user) {
+                    logins.push(login.clone());
+                }
             }
         }
         logins
@@ -205,9 +260,19 @@ impl Target {
         TargetSettings::defaults(default_password).into_target(base)
     }
 
-    /// The login used by `actor`.
+    /// The login used by `actor` (in job slot 0).
     pub fn login_for(&self, actor: &str) -> Login {
-        login_for(&self.logins, &self.default_password, actor)
+        login_for(&self.logins, &self.default_password, actor, 0)
+    }
+
+    /// The login used by `actor` in job slot `slot`.
+    pub fn login_for_slot(&self, actor: &str, slot: usize) -> Login {
+        login_for(&self.logins, &self.default_password, actor, slot)
+    }
+
+    /// How many users `actor` has (1 when the profile lists none: it logs in as itself).
+    pub fn pool_size(&self, actor: &str) -> usize {
+        self.logins.get(actor).map_or(1, LoginPool::len)
     }
 
     /// Resolves `path` (absolute URL or path) against the base URL, keeping any base path.
@@ -238,11 +303,31 @@ pub fn join_url(base: &Url, path: &str) -> Result<Url, url::ParseError> {
     Ok(base)
 }
 
-fn login_for(logins: &BTreeMap<String, Login>, default_password: &Secret, actor: &str) -> Login {
-    logins.get(actor).cloned().unwrap_or_else(|| Login {
+fn login_for(
+    logins: &BTreeMap<String, LoginPool>,
+    default_password: &Secret,
+    actor: &str,
+    slot: usize,
+) -> Login {
+    match logins.get(actor) {
+        Some(pool) => pool.for_slot(slot).clone(),
+        None => own_login(default_password, actor),
+    }
+}
+
+fn pool_for(logins: &BTreeMap<String, LoginPool>, default_password: &Secret, actor: &str) -> LoginPool {
+    logins
+        .get(actor)
+        .cloned()
+        .unwrap_or_else(|| own_login(default_password, actor).into())
+}
+
+/// An actor not listed in the profile logs in as itself.
+fn own_login(default_password: &Secret, actor: &str) -> Login {
+    Login {
         user: actor.to_owned(),
         password: default_password.clone(),
-    })
+    }
 }
 
 /// Credentials written into a URL (`http://user:password@host`), found in its text so that an
@@ -303,7 +388,8 @@ mod tests {
             Login {
                 user: "alice".into(),
                 password: Secret::new("alice-secret"),
-            },
+            }
+            .into(),
         );
         settings
             .state_hook_headers
@@ -367,14 +453,16 @@ mod tests {
             Login {
                 user: "alice".into(),
                 password: Secret::new("alice-pw"),
-            },
+            }
+            .into(),
         );
         settings.logins.insert(
             "boss".into(),
             Login {
                 user: "alice".into(),
                 password: Secret::new("other"),
-            },
+            }
+            .into(),
         );
         let logins: Vec<(String, String)> = settings
             .logins_for(["agent1", "agent2", "boss", "agent2"])

@@ -29,7 +29,7 @@ pub struct ProfileDefaults {
     pub endpoints: Endpoints,
     /// The profile's golden directory, resolved against the profile file's directory.
     pub golden: Option<PathBuf>,
-    /// User → actor, from the profile's `actors:` entries that name a `user:`.
+    /// User → actor, from the profile's `actors:` entries that name a `user:` or `users:`.
     pub actor_names: BTreeMap<String, String>,
 }
 
@@ -53,7 +53,11 @@ impl ProfileDefaults {
         let actor_names = profile
             .actors
             .iter()
-            .filter_map(|(actor, spec)| Some((spec.value.user.clone()?, actor.clone())))
+            .flat_map(|(actor, spec)| {
+                spec.value
+                    .listed_users()
+                    .map(move |user| (user.clone(), actor.clone()))
+            })
             .collect();
         ProfileDefaults {
             endpoints,

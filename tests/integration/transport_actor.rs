@@ -215,7 +215,8 @@ async fn transport_refused_login_names_the_user_but_never_the_password() {
         Login {
             user: "agent1".to_owned(),
             password: Secret::new("Wr0ng-Secret-Value"),
-        },
+        }
+        .into(),
     );
     let http = ActorHttp::new("agent1", Arc::new(target)).expect("actor client");
     let error = http.login().await.expect_err("a wrong password is refused");
@@ -239,7 +240,8 @@ async fn transport_debug_output_never_shows_a_secret() {
         Login {
             user: "alice".to_owned(),
             password: Secret::new("Alice-Secret-2"),
-        },
+        }
+        .into(),
     );
     target
         .state_hook_headers
