@@ -1,6 +1,7 @@
-//! Credentials and target features in scenarios: a step's `auth:` (send the request with no
-//! credentials, a deliberately wrong password, or without the CSRF token) and a scenario's
-//! `requires:` (run only when the target has a feature, such as CSRF protection, enabled).
+//! Credentials, sessions and target features in scenarios: a step's `auth:` (send the request
+//! with no credentials, a deliberately wrong password, or without the CSRF token), a
+//! scenario's `sessions:` (its job slot's sessions, or fresh ones) and `requires:` (run only
+//! when the target has a feature, such as CSRF protection, enabled).
 //!
 //! Credentials themselves never appear in scenario files: `auth:` only says which *kind* of
 //! wrong request to make; the transport makes it up from the target's logins.
@@ -58,6 +59,40 @@ impl Requirement {
 impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Whether a scenario runs on its job slot's actor sessions, kept from the scenarios before
+/// it, or on sessions of its own (`sessions: fresh`: logged in and handshaken for it, closed
+/// after it), for scenarios about what a new session sees.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionPolicy {
+    /// The slot's sessions (the default): logins and handshakes happen once per slot.
+    #[default]
+    Reuse,
+    /// Sessions of the scenario's own.
+    Fresh,
+}
+
+impl SessionPolicy {
+    const ALL: [(&'static str, SessionPolicy); 2] =
+        [("reuse", SessionPolicy::Reuse), ("fresh", SessionPolicy::Fresh)];
+}
+
+impl<'de> serde::Deserialize<'de> for SessionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PolicyVisitor;
+        impl Visitor<'_> for PolicyVisitor {
+            type Value = SessionPolicy;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`reuse` or `fresh`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SessionPolicy, E> {
+                one_of("sessions", v, &SessionPolicy::ALL)
+            }
+        }
+        deserializer.deserialize_str(PolicyVisitor)
     }
 }
 
@@ -126,5 +161,10 @@ mod tests {
         let req = serde_saphyr::from_str::<Vec<Requirement>>("[csrf]").expect("parses");
         assert_eq!(req, [Requirement::Csrf]);
         assert!(serde_saphyr::from_str::<Vec<Requirement>>("[crsf]").is_err());
+        let sessions = |y: &str| serde_saphyr::from_str::<SessionPolicy>(y).map_err(|e| e.to_string());
+        assert_eq!(sessions("fresh"), Ok(SessionPolicy::Fresh));
+        assert_eq!(sessions("reuse"), Ok(SessionPolicy::Reuse));
+        let err = sessions("frsh").unwrap_err();
+        assert!(err.contains("did you mean `fresh`?"), "{err}");
     }
 }

@@ -19,7 +19,7 @@ mod suggest;
 mod validate;
 mod yaml_error;
 
-pub use access::{AuthMode, Requirement};
+pub use access::{AuthMode, Requirement, SessionPolicy};
 pub use diagnostic::{Diagnostic, SourcePos};
 pub use discover::discover;
 pub use duration::Millis;

@@ -16,7 +16,7 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::Millis;
-use super::access::{AuthMode, Requirement};
+use super::access::{AuthMode, Requirement, SessionPolicy};
 use super::schema::{JsonPointer, step_shapes};
 use super::status::StatusSpec;
 use super::suggest::closest;
@@ -66,6 +66,10 @@ pub struct Scenario {
     /// How long to wait after the last step for late extra notifications (default 250 ms).
     #[serde(default)]
     pub settle: Option<Millis>,
+    /// `fresh`: log the actors in and handshake for this scenario alone instead of using the
+    /// sessions its job slot keeps across scenarios (`reuse`, the default).
+    #[serde(default)]
+    pub sessions: SessionPolicy,
 }
 
 /// A provider state applied through the state hook (DESIGN.md §5).
