@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::correlate::interaction_ids;
 use super::event::RunEvent;
 use super::exec::Run;
 use super::plan::StepPlan;
+use super::sessions::Received;
 use super::transcript::{Observed, StreamEvent, StreamEventKind};
 use crate::bayeux::{Delivery, channel_matches};
 use crate::matching::match_value;
@@ -17,8 +17,8 @@ use crate::matching::match_value;
 impl Run<'_> {
     /// Takes every delivery already queued, without waiting.
     pub(super) fn pull_available(&mut self) {
-        while let Some((actor, delivery)) = self.streams.try_next() {
-            self.accept(&actor, delivery);
+        while let Some((actor, received)) = self.streams.try_next() {
+            self.accept(&actor, &received);
         }
     }
 
@@ -31,11 +31,12 @@ impl Run<'_> {
     }
 
     /// Files one delivery. Returns whether it was a relevant notification.
-    fn accept(&mut self, actor: &str, delivery: Delivery) -> bool {
-        match delivery {
+    fn accept(&mut self, actor: &str, received: &Received) -> bool {
+        match &received.delivery {
             Delivery::Data { channel, data, at } => {
-                let relevant = channel_matches(&self.channel, &channel)
-                    && interaction_ids(&data).iter().any(|id| self.ids.contains(id));
+                let at = *at;
+                let relevant = channel_matches(&self.channel, channel)
+                    && received.ids.iter().any(|id| self.ids.contains(id));
                 self.emit(RunEvent::NotificationReceived {
                     index: self.index,
                     actor: actor.to_owned(),
@@ -54,7 +55,11 @@ impl Run<'_> {
                         .notifications
                         .entry(actor.to_owned())
                         .or_default()
-                        .push(Observed { channel, data, at_ms });
+                        .push(Observed {
+                            channel: channel.clone(),
+                            data: data.clone(),
+                            at_ms,
+                        });
                 } else {
                     *exchange.ignored.entry(actor.to_owned()).or_default() += 1;
                 }
@@ -62,13 +67,15 @@ impl Run<'_> {
             }
             Delivery::Rehandshake { from, to, reason } => {
                 let window_ms =
-                    u64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(u64::MAX);
+                    u64::try_from(to.saturating_duration_since(*from).as_millis()).unwrap_or(u64::MAX);
                 self.trouble.remove(actor);
-                self.stream_event(actor, to, StreamEventKind::Rehandshake { window_ms, reason });
+                let reason = reason.clone();
+                self.stream_event(actor, *to, StreamEventKind::Rehandshake { window_ms, reason });
                 false
             }
             Delivery::Trouble { reason } => {
                 self.trouble.insert(actor.to_owned(), reason.clone());
+                let reason = reason.clone();
                 self.stream_event(actor, Instant::now(), StreamEventKind::Trouble { reason });
                 false
             }
@@ -82,6 +89,7 @@ impl Run<'_> {
                     .dead
                     .entry(actor.to_owned())
                     .or_insert_with(|| reason.clone());
+                let reason = reason.clone();
                 self.stream_event(actor, Instant::now(), StreamEventKind::Lost { reason });
                 false
             }
@@ -114,8 +122,8 @@ impl Run<'_> {
     /// Waits for the next delivery until `deadline` and files it. `None` when the deadline
     /// passed first, else whether the delivery was a relevant notification.
     async fn pull_one(&mut self, deadline: Instant) -> Option<bool> {
-        let (actor, delivery) = self.streams.next_until(deadline).await?;
-        Some(self.accept(&actor, delivery))
+        let (actor, received) = self.streams.next_until(deadline).await?;
+        Some(self.accept(&actor, &received))
     }
 
     /// Whether `actor`'s notifications in exchange `slot` meet its plan.

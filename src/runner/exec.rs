@@ -7,23 +7,25 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tokio::task::JoinHandle;
 
 use super::error::RunError;
 use super::event::{EventSink, RunEvent};
 use super::plan::ScenarioPlan;
 use super::pool::RunControl;
+use super::sessions::{INTERRUPTED_CLOSE, Lease, Sessions};
 use super::streams::Streams;
 use super::transcript::{Exchange, Stop, Teardown, Transcript};
-use crate::bayeux::{BayeuxClient, BayeuxConfig};
 use crate::cookies::shared_client;
 use crate::matching::Vars;
 use crate::scenario::{LoadedScenario, Requirement};
 use crate::target::Target;
-use crate::transport::{ActorHttp, StateHook};
+use crate::transport::{ActorHttp, HttpResponse, StateHook, TransportError};
 
 pub(super) struct Actor {
     pub http: ActorHttp,
-    pub bayeux: Option<BayeuxClient>,
+    /// Keeps the actor's deliveries coming into the scenario's stream.
+    _lease: Lease,
 }
 
 /// The state of one scenario run.
@@ -48,6 +50,8 @@ pub(super) struct Run<'a> {
     pub origins: Vec<Instant>,
     /// States set up so far: (state, params, setup reply), torn down in reverse order.
     pub applied: Vec<(String, Value, Value)>,
+    /// The state-hook call in progress, if any.
+    pub pending: Option<PendingSetup>,
     /// Each actor's user on the target, sent with every hook call.
     pub users: BTreeMap<String, String>,
     /// Set when a state hook did not say how many notifications its state caused; the runner
@@ -59,15 +63,59 @@ pub(super) struct Run<'a> {
     pub trouble: BTreeMap<String, String>,
 }
 
+/// A state-hook setup in flight.
+pub(super) struct PendingSetup {
+    pub state: String,
+    pub params: Value,
+    /// Whether what it sets up is torn down after the scenario (`given:` states).
+    pub torn_down: bool,
+    pub call: JoinHandle<Result<HttpResponse, TransportError>>,
+}
+
 /// How long the teardown of an interrupted scenario may take in all: the user asked to stop.
 const INTERRUPTED_TEARDOWN: Duration = Duration::from_secs(5);
 
-/// Runs one loaded scenario against `target` as `plan` says, reporting progress to `events`
-/// as scenario number `index`; `control` may interrupt it. Never panics on target behaviour:
-/// whatever the target does ends up in the transcript.
+/// Runs one loaded scenario against `target` as `plan` says, on sessions of its own,
+/// reporting progress to `events` as scenario number `index`; `control` may interrupt it.
+/// Never panics on target behaviour: whatever the target does ends up in the transcript.
 pub async fn run_scenario(
     loaded: &LoadedScenario,
     target: Arc<Target>,
+    plan: &ScenarioPlan,
+    index: usize,
+    events: &EventSink,
+    control: &RunControl,
+) -> Transcript {
+    let client = match shared_client() {
+        Ok(client) => client,
+        Err(e) => {
+            return Transcript::not_run(loaded, &format!("cannot build HTTP client: {e}"));
+        }
+    };
+    let sessions = Sessions::new(Arc::clone(&target), client);
+    let transcript = run_on(loaded, target, &sessions, 0, plan, index, events, control).await;
+    sessions.close(close_deadline(control)).await;
+    transcript
+}
+
+/// When the sessions of a run that may have been interrupted must be closed by.
+pub(super) fn close_deadline(control: &RunControl) -> Option<Instant> {
+    control
+        .is_interrupted()
+        .then(|| Instant::now() + INTERRUPTED_CLOSE)
+}
+
+/// Runs one scenario in job slot `slot` (which picks each actor's user from its pool), on the
+/// sessions in `sessions`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "what one scenario run needs, passed down once from run_all"
+)]
+pub(super) async fn run_on(
+    loaded: &LoadedScenario,
+    target: Arc<Target>,
+    sessions: &Sessions,
+    slot: usize,
     plan: &ScenarioPlan,
     index: usize,
     events: &EventSink,
@@ -105,13 +153,15 @@ pub async fn run_scenario(
             stop: Some(Stop::Unmet { requirements: unmet }),
         };
     }
-    let client = match shared_client() {
-        Ok(client) => client,
-        Err(e) => return early(vars, RunError::target(format!("cannot build HTTP client: {e}"))),
-    };
-    let hook = StateHook::with_client(Arc::clone(&target), client.clone());
-    let mut streams = Streams::new();
-    let actors = match open_actors(loaded, &target, &client, &mut streams).await {
+    let hook = StateHook::with_client(Arc::clone(&target), sessions.client().clone());
+    let users: BTreeMap<String, String> = loaded
+        .scenario
+        .actors
+        .iter()
+        .map(|a| (a.value.clone(), target.login_for_slot(&a.value, slot).user))
+        .collect();
+    let streams = Streams::new();
+    let actors = match open_actors(loaded, &target, sessions, slot, &streams).await {
         Ok(actors) => actors,
         Err(e) => return early(vars, e),
     };
@@ -130,12 +180,8 @@ pub async fn run_scenario(
         exchanges: Vec::new(),
         origins: Vec::new(),
         applied: Vec::new(),
-        users: loaded
-            .scenario
-            .actors
-            .iter()
-            .map(|a| (a.value.clone(), target.login_for(&a.value).user))
-            .collect(),
+        pending: None,
+        users,
         setup_unhinted: false,
         quiet: false,
         trouble: BTreeMap::new(),
@@ -158,6 +204,27 @@ pub async fn run_scenario(
         exchanges: std::mem::take(&mut run.exchanges),
         teardown,
         stop,
+    }
+}
+
+impl Run<'_> {
+    /// Waits for a state-hook setup that an interrupt left in flight; what it set up joins the
+    /// states to tear down.
+    async fn finish_pending(&mut self, pending: PendingSetup, deadline: Option<Instant>) {
+        let call = pending.call;
+        let reply = match deadline {
+            None => call.await,
+            Some(at) => match tokio::time::timeout_at(at.into(), call).await {
+                Ok(reply) => reply,
+                Err(_) => return,
+            },
+        };
+        if let Ok(Ok(reply)) = reply
+            && pending.torn_down
+            && (200..300).contains(&reply.status)
+        {
+            self.applied.push((pending.state, pending.params, reply.body));
+        }
     }
 }
 
@@ -189,46 +256,26 @@ fn unmet_requirements(requires: &[Requirement], target: &Target) -> Vec<Requirem
     unmet
 }
 
-/// Logs every actor in and subscribes its stream before anything happens on the target.
+/// Every actor's session (opened if need be) with its deliveries going to `streams`, before
+/// anything happens on the target.
 async fn open_actors(
     loaded: &LoadedScenario,
-    target: &Arc<Target>,
-    client: &reqwest::Client,
-    streams: &mut Streams,
+    target: &Target,
+    sessions: &Sessions,
+    slot: usize,
+    streams: &Streams,
 ) -> Result<BTreeMap<String, Actor>, RunError> {
-    let endpoint = target.url(&target.notifications_path).map_err(|e| {
-        RunError::target(format!(
-            "invalid CometD endpoint {}: {e}",
-            target.notifications_path
-        ))
-    })?;
     let mut actors = BTreeMap::new();
     for name in &loaded.scenario.actors {
         let name = &name.value;
-        let failed = |e: &dyn std::fmt::Display| RunError::target(format!("{name}: {e}"));
-        let http = ActorHttp::with_client(name, target.login_for(name), Arc::clone(target), client.clone());
-        http.login().await.map_err(|e| {
-            if e.is_scenario_error() {
-                RunError::scenario(format!("{name}: {e}"))
-            } else {
-                failed(&e)
-            }
-        })?;
-        let config = BayeuxConfig {
-            endpoint: endpoint.clone(),
-            channel: target.channel.clone(),
-            request_timeout: target.request_timeout,
-            max_body: target.max_body,
-        };
-        let (client, inbox) = BayeuxClient::start(http.client(), http.decorate(), config)
-            .await
-            .map_err(|e| failed(&e))?;
-        streams.attach(name, inbox);
+        let lease = sessions
+            .acquire(name, target.login_for_slot(name, slot), streams.sender())
+            .await?;
         actors.insert(
             name.clone(),
             Actor {
-                http,
-                bayeux: Some(client),
+                http: lease.live.http.clone(),
+                _lease: lease,
             },
         );
     }
@@ -276,9 +323,13 @@ impl Run<'_> {
         (self.events)(&event);
     }
 
-    /// Tears down every applied state, newest first, then disconnects the actors; with a
-    /// `deadline` (an interrupted run), whatever is left when it passes is abandoned and says so.
+    /// Tears down every applied state, newest first; with a `deadline` (an interrupted run),
+    /// whatever is left when it passes is abandoned and says so. The actors' sessions outlive
+    /// the scenario (their owner closes them).
     async fn teardown(&mut self, deadline: Option<Instant>) -> Vec<Teardown> {
+        if let Some(pending) = self.pending.take() {
+            self.finish_pending(pending, deadline).await;
+        }
         let mut done = Vec::new();
         for (state, params, reply) in std::mem::take(&mut self.applied).into_iter().rev() {
             let call = self.hook.teardown(&state, &params, &self.users, &reply);
@@ -294,16 +345,6 @@ impl Run<'_> {
                 params,
                 result,
             });
-        }
-        for actor in self.actors.values_mut() {
-            if let Some(client) = actor.bayeux.take() {
-                match deadline {
-                    None => client.disconnect().await,
-                    Some(at) => {
-                        let _ = tokio::time::timeout_at(at.into(), client.disconnect()).await;
-                    }
-                }
-            }
         }
         done
     }

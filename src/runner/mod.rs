@@ -1,11 +1,13 @@
 //! Executes scenarios against a target and returns what happened as a [`Transcript`]:
 //! observation only, never a verdict (that is `verdict`'s job, over the transcript).
 //!
-//! Each scenario gets fresh actor sessions (HTTP cookie jar + Bayeux client), subscribed
-//! before its first state change so no notification can be missed, and considers only
-//! notifications about the interactions it created, so scenarios can run in parallel against
-//! one server. How long each step waits comes from its [`ScenarioPlan`], decided before the
-//! run; progress is reported as [`RunEvent`]s.
+//! Scenarios run in job slots that keep their actors' sessions (HTTP cookie jar + Bayeux
+//! client) from one scenario to the next, unless a scenario asks for fresh ones; a scenario
+//! starts listening to its actors' sessions before its first state change, so no notification
+//! can be missed, and considers only notifications about the interactions it created, so
+//! scenarios can run in parallel against one server, even as the same users. How long each
+//! step waits comes from its [`ScenarioPlan`], decided before the run; progress is reported as
+//! [`RunEvent`]s.
 
 mod collect;
 mod correlate;
@@ -14,6 +16,7 @@ mod event;
 mod exec;
 mod plan;
 mod pool;
+mod sessions;
 mod steps;
 mod streams;
 mod transcript;

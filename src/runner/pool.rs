@@ -1,16 +1,20 @@
-//! Running many scenarios, `jobs` at a time. Each finished scenario is reported at once as a
+//! Running many scenarios, `jobs` at a time, in job slots that keep their actors' sessions
+//! across scenarios. Each finished scenario is reported at once as a
 //! [`RunEvent::ScenarioObserved`]; the transcripts come back in input order.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use super::event::{EventSink, RunEvent};
-use super::exec::run_scenario;
+use super::exec::{close_deadline, run_on};
 use super::plan::ScenarioPlan;
+use super::sessions::Sessions;
 use super::transcript::Transcript;
-use crate::scenario::LoadedScenario;
+use crate::cookies::shared_client;
+use crate::scenario::{LoadedScenario, SessionPolicy};
 use crate::target::Target;
 
 /// One scenario to run, with its wait plan.
@@ -70,8 +74,10 @@ impl RunControl {
     }
 }
 
-/// Runs `jobs` with at most `concurrency` at once. A scenario that was never started (the run
-/// was stopped first) has no transcript.
+/// Runs `jobs` with at most `concurrency` at once, in that many job slots. Each slot runs one
+/// scenario after another on sessions kept across them (see [`super::sessions`]); slot `k`
+/// logs each actor in as the `k`-th user of its pool. A scenario that was never started (the
+/// run was stopped first) has no transcript.
 pub async fn run_all(
     jobs: Vec<Job>,
     target: Arc<Target>,
@@ -79,46 +85,99 @@ pub async fn run_all(
     events: EventSink,
     control: RunControl,
 ) -> Vec<Option<Arc<Transcript>>> {
-    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut handles = Vec::with_capacity(jobs.len());
-    for (index, job) in jobs.into_iter().enumerate() {
-        // Permits are taken here, in input order, not inside the tasks: the runtime may poll
-        // spawned tasks in any order, and scenarios must start in the order given (so that
-        // `--jobs 1` is sequential and a stop holds for every later scenario).
-        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-            handles.push(None);
-            continue;
-        };
-        if control.stopping() {
-            handles.push(None);
-            continue;
+    let count = jobs.len();
+    let client = match shared_client() {
+        Ok(client) => client,
+        Err(e) => {
+            let reason = format!("cannot build HTTP client: {e}");
+            return jobs
+                .iter()
+                .map(|job| Some(Arc::new(Transcript::not_run(&job.loaded, &reason))))
+                .collect();
         }
-        let target = Arc::clone(&target);
-        let events = Arc::clone(&events);
-        let control = control.clone();
-        handles.push(Some(tokio::spawn(async move {
-            let _permit = permit;
-            events(&RunEvent::ScenarioStarted {
+    };
+    let shared = Arc::new(Shared {
+        jobs,
+        next: AtomicUsize::new(0),
+        sessions: Sessions::new(Arc::clone(&target), client),
+        target,
+        events,
+        control,
+        transcripts: Mutex::new(vec![None; count]),
+    });
+    let mut slots = JoinSet::new();
+    for slot in 0..concurrency.clamp(1, count.max(1)) {
+        slots.spawn(run_slot(Arc::clone(&shared), slot));
+    }
+    while slots.join_next().await.is_some() {}
+    shared.sessions.close(close_deadline(&shared.control)).await;
+    std::mem::take(&mut *shared.transcripts.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// What the job slots of a run share.
+struct Shared {
+    jobs: Vec<Job>,
+    /// The next job to start: jobs are taken in input order, so `--jobs 1` is sequential and
+    /// the scenarios started before a stop are always a prefix of the input.
+    next: AtomicUsize,
+    sessions: Sessions,
+    target: Arc<Target>,
+    events: EventSink,
+    control: RunControl,
+    transcripts: Mutex<Vec<Option<Arc<Transcript>>>>,
+}
+
+/// One job slot: takes the next job until none is left or the run stops.
+async fn run_slot(shared: Arc<Shared>, slot: usize) {
+    loop {
+        let index = shared.next.fetch_add(1, Ordering::SeqCst);
+        // Checked after taking the index: every later index is taken later still, so it sees
+        // the stop too.
+        if index >= shared.jobs.len() || shared.control.stopping() {
+            return;
+        }
+        // Each scenario is a task of its own: one that panics loses its transcript (the caller
+        // reports it as not run), not the slot.
+        let task = tokio::spawn(run_job(Arc::clone(&shared), slot, index));
+        let transcript = task.await.ok();
+        shared.transcripts.lock().unwrap_or_else(PoisonError::into_inner)[index] = transcript;
+    }
+}
+
+async fn run_job(shared: Arc<Shared>, slot: usize, index: usize) -> Arc<Transcript> {
+    let job = &shared.jobs[index];
+    let events = &shared.events;
+    events(&RunEvent::ScenarioStarted {
+        index,
+        name: job.loaded.name.clone(),
+    });
+    let target = Arc::clone(&shared.target);
+    let (control, plan) = (&shared.control, &job.plan);
+    let transcript = match job.loaded.scenario.sessions {
+        SessionPolicy::Reuse => {
+            run_on(
+                &job.loaded,
+                target,
+                &shared.sessions,
+                slot,
+                plan,
                 index,
-                name: job.loaded.name.clone(),
-            });
-            let transcript =
-                Arc::new(run_scenario(&job.loaded, target, &job.plan, index, &events, &control).await);
-            events(&RunEvent::ScenarioObserved {
-                index,
-                transcript: Arc::clone(&transcript),
-            });
+                events,
+                control,
+            )
+            .await
+        }
+        SessionPolicy::Fresh => {
+            let own = Sessions::new(Arc::clone(&target), shared.sessions.client().clone());
+            let transcript = run_on(&job.loaded, target, &own, slot, plan, index, events, control).await;
+            own.close(close_deadline(control)).await;
             transcript
-        })));
-    }
-    let mut transcripts = Vec::with_capacity(handles.len());
-    for handle in handles {
-        // A scenario task only fails by panicking; its scenario then has no transcript and
-        // the caller reports it as not run.
-        transcripts.push(match handle {
-            Some(handle) => handle.await.ok(),
-            None => None,
-        });
-    }
-    transcripts
+        }
+    };
+    let transcript = Arc::new(transcript);
+    events(&RunEvent::ScenarioObserved {
+        index,
+        transcript: Arc::clone(&transcript),
+    });
+    transcript
 }

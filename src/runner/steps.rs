@@ -9,11 +9,12 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::error::RunError;
+use super::exec::PendingSetup;
 use super::exec::Run;
 use super::transcript::{Action, Capture, Exchange, Field, StepRef, Stop, WaitRecord};
 use crate::matching::{interpolate, resolve_pointer};
 use crate::scenario::{AuthMode, Given, RequestSpec, SourcePos, Step, StepKind};
-use crate::transport::{HttpRequest, HttpResponse, RequestAuth};
+use crate::transport::{HttpRequest, HttpResponse, RequestAuth, TransportError};
 
 impl Run<'_> {
     /// Runs `given:` entry `index`; an error that stops it is located at the entry.
@@ -56,7 +57,7 @@ impl Run<'_> {
                 reply: None,
             },
         );
-        let reply = self.call_hook(slot, &given.value.state, &params).await?;
+        let reply = self.call_hook(slot, &given.value.state, &params, true).await?;
         self.applied
             .push((given.value.state.clone(), params, reply.body.clone()));
         self.capture(slot, &given.value.capture, &reply.body);
@@ -129,7 +130,7 @@ impl Run<'_> {
                         reply: None,
                     },
                 );
-                let reply = self.call_hook(slot, state, &params).await?;
+                let reply = self.call_hook(slot, state, &params, false).await?;
                 self.capture(slot, &s.capture, &reply.body);
                 slot
             }
@@ -206,8 +207,35 @@ impl Run<'_> {
 
     /// Applies a state; a reply other than 2xx stops the scenario (4xx: the target's hook
     /// refuses what the scenario asks, 5xx or no reply: the target is broken).
-    async fn call_hook(&mut self, slot: usize, state: &str, params: &Value) -> Result<HttpResponse, Stop> {
-        let result = self.hook.setup(state, params, &self.users).await;
+    ///
+    /// The call runs as a task of its own, kept in `pending` while it is awaited: a run
+    /// interrupted meanwhile (which drops this future) still learns what a `given:` state set
+    /// up (`torn_down`), and tears it down.
+    async fn call_hook(
+        &mut self,
+        slot: usize,
+        state: &str,
+        params: &Value,
+        torn_down: bool,
+    ) -> Result<HttpResponse, Stop> {
+        let (hook, owned_state, owned_params, users) = (
+            self.hook.clone(),
+            state.to_owned(),
+            params.clone(),
+            self.users.clone(),
+        );
+        let call = tokio::spawn(async move { hook.setup(&owned_state, &owned_params, &users).await });
+        let pending = self.pending.insert(PendingSetup {
+            state: state.to_owned(),
+            params: params.clone(),
+            torn_down,
+            call,
+        });
+        let result = match (&mut pending.call).await {
+            Ok(result) => result,
+            Err(e) => Err(TransportError::Client(format!("the state-hook call failed: {e}"))),
+        };
+        self.pending = None;
         self.answered(slot);
         let reply = result.map_err(|e| Stop::Error {
             error: RunError::target(format!("state hook, state `{state}`: {e}")),

@@ -124,6 +124,12 @@ impl ReferenceServer {
         }
     }
 
+    /// Forgets every HTTP session (JSESSIONID), as a restart or an idle expiry would: for
+    /// tests of clients that must notice and log in again.
+    pub fn forget_http_sessions(&self) {
+        lock(&self.world).http_sessions.clear();
+    }
+
     /// Stops accepting requests, releases held long-polls and waits for the server to finish.
     pub async fn shutdown(mut self) {
         self.begin_shutdown();

@@ -7,6 +7,7 @@
 //! handed out with secret header values redacted (see [`super::redact`]); the CSRF token is read
 //! from the raw response before that.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -187,7 +188,14 @@ pub struct ActorHttp {
     target: Arc<Target>,
     login: Login,
     csrf: Arc<Mutex<Option<(String, String)>>>,
+    /// Set when the target answered an actor request with a new session cookie after the
+    /// login: it dropped the session the login made (and its CSRF token with it).
+    dropped: Arc<AtomicBool>,
 }
+
+/// The session cookie of GWS (a Java servlet container). A response that sets it to a request
+/// sent with the actor's session means the target no longer knew that session.
+const SESSION_COOKIE: &str = "JSESSIONID";
 
 impl std::fmt::Debug for ActorHttp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -216,12 +224,21 @@ impl ActorHttp {
             target,
             login,
             csrf: Arc::new(Mutex::new(None)),
+            dropped: Arc::new(AtomicBool::new(false)),
         }
     }
 
     /// The user this session logs in as.
     pub fn user(&self) -> &str {
         &self.login.user
+    }
+
+    /// Whether the session may be gone since the last [`ActorHttp::login`]: the target
+    /// refused a request made with it (HTTP 401, or 403 to a modifying request with CSRF
+    /// protection on), or began a new session and logging in again failed. A session kept
+    /// across scenarios logs in again before the next one.
+    pub fn dropped(&self) -> bool {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// The actor's name.
@@ -261,6 +278,7 @@ impl ActorHttp {
                 url: shown_url(&url),
             });
         }
+        self.dropped.store(false, Ordering::Relaxed);
         let headers = response.headers();
         let name = headers.get("x-csrf-header").and_then(|v| v.to_str().ok());
         let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
@@ -312,7 +330,23 @@ impl ActorHttp {
             RequestAuth::None | RequestAuth::WrongPassword => builder.send().await,
         }
         .map_err(|e| failed(&url, &e, self.target.request_timeout))?;
-        read_response(response, &url, self.target.request_timeout, self.target.max_body).await
+        let with_session = matches!(request.auth, RequestAuth::Actor | RequestAuth::NoCsrf);
+        let status = response.status().as_u16();
+        let renewed = with_session && sets_session_cookie(&response);
+        let response = read_response(response, &url, self.target.request_timeout, self.target.max_body).await;
+        if renewed && self.target.csrf {
+            // The target dropped the session and began another: its CSRF token is the new
+            // session's, so the actor logs in again now, as a desktop would.
+            if self.login().await.is_err() {
+                self.dropped.store(true, Ordering::Relaxed);
+            }
+        } else if with_session && (status == 401 || (status == 403 && modifying && self.target.csrf)) {
+            // Refused with the actor's own session: it may be gone (a POST with a token of a
+            // forgotten session is refused before a new one is made). Logged in again before
+            // the next scenario; a false alarm costs one login.
+            self.dropped.store(true, Ordering::Relaxed);
+        }
+        response
     }
 
     fn url(&self, path: &str) -> Result<url::Url, TransportError> {
@@ -355,6 +389,20 @@ impl ActorHttp {
         }
         builder
     }
+}
+
+/// Whether `response` sets the session cookie.
+fn sets_session_cookie(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|cookie| {
+            cookie
+                .split_once('=')
+                .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case(SESSION_COOKIE))
+        })
 }
 
 /// A password that is certainly not `real`: random, so no file or report ever holds one that
