@@ -9,6 +9,7 @@ use crate::cli::{
 };
 use crate::error::{Error, Exit};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
+use crate::open_files;
 use crate::proxy::{Proxy, RecordError, assemble, load_rules, write_recording};
 use crate::report::{
     self, GithubSink, GitlabSink, JsonSink, JunitSink, ProgressSink, ReportFile, Sink, Sinks, TerminalSink,
@@ -17,8 +18,8 @@ use crate::runner::{RunControl, RunError, RunOptions, no_events};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
 use crate::server::{Fault, Library, LibraryError, ReferenceServer, ReplayServer};
 use crate::suite::{
-    Endpoint, GoldenChange, RecordReport, RecordSettings, SuiteError, UnreferencedPolicy, VerifySettings,
-    record, verify,
+    Endpoint, GoldenChange, JobsPlan, RecordReport, RecordSettings, SuiteError, UnreferencedPolicy,
+    VerifySettings, decide_jobs, record, verify,
 };
 use crate::verdict::{ScenarioOutcome, Verdict};
 
@@ -114,11 +115,27 @@ fn schema(out: &SharedWriter) -> Result<Exit, Error> {
     Ok(Exit::Passed)
 }
 
-/// The endpoint of a run: the embedded server (which accepts the run's logins), or the
-/// external target after a reachability check.
-async fn endpoint(run: &RunConfig, scenarios: &[LoadedScenario]) -> Result<Endpoint, Error> {
+/// How many scenarios of `scenarios` run at once, decided with the open-file limit raised as
+/// far as it goes.
+fn jobs(run: &RunConfig, scenarios: &[LoadedScenario]) -> JobsPlan {
+    let embedded = matches!(run.target, TargetChoice::Embedded);
+    decide_jobs(run.jobs, scenarios, &run.settings, embedded, open_files::raise())
+}
+
+/// Says on `err` why a run runs fewer scenarios at once than asked, once it is about to run.
+fn say_jobs(plan: &JobsPlan, err: &SharedWriter) {
+    if !plan.notes.is_empty() {
+        let mut w = err.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = report::render_jobs_notes(&mut *w, &plan.notes);
+    }
+}
+
+/// The endpoint of a run in `slots` job slots: the embedded server (which accepts the run's
+/// logins, with a user per slot for each actor), or the external target after a
+/// reachability check.
+async fn endpoint(run: &RunConfig, scenarios: &[LoadedScenario], slots: usize) -> Result<Endpoint, Error> {
     match &run.target {
-        TargetChoice::Embedded => Ok(Endpoint::embedded(run.settings.clone(), scenarios)),
+        TargetChoice::Embedded => Ok(Endpoint::embedded(run.settings.clone(), scenarios, slots)),
         TargetChoice::External(url) => {
             preflight(url, run.settings.request_timeout).await?;
             Ok(Endpoint::External(Arc::new(
@@ -181,8 +198,9 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
             ),
         ),
     };
+    let jobs = jobs(&config.run, &scenarios);
     let settings = VerifySettings {
-        jobs: config.run.jobs,
+        jobs: jobs.jobs,
         options: RunOptions::default(),
         goldens,
         golden_notice,
@@ -194,8 +212,9 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         left_out: selected.left_out.iter().map(|s| s.path.clone()).collect(),
         fail_fast: config.fail_fast,
     };
-    let endpoint = endpoint(&config.run, &scenarios).await?;
+    let endpoint = endpoint(&config.run, &scenarios, jobs.jobs).await?;
     let opened = endpoint.open().await?;
+    say_jobs(&jobs, err);
     let control = RunControl::default();
     let watcher = tokio::spawn(interrupt_on_ctrl_c(control.clone()));
     let result = verify(
@@ -302,11 +321,7 @@ fn run_exit(outcomes: &[ScenarioOutcome]) -> Exit {
     }
 }
 
-async fn record_command(
-    config: RecordConfig,
-    out: &SharedWriter,
-    _err: &SharedWriter,
-) -> Result<Exit, Error> {
+async fn record_command(config: RecordConfig, out: &SharedWriter, err: &SharedWriter) -> Result<Exit, Error> {
     let scenarios = load_scenarios(&config.run.paths)?;
     let store = match &config.run.golden {
         GoldenDir::Given(dir) | GoldenDir::Reference(dir) => GoldenStore::new(dir),
@@ -318,14 +333,16 @@ async fn record_command(
             ));
         }
     };
+    let jobs = jobs(&config.run, &scenarios);
     let settings = RecordSettings {
-        jobs: config.run.jobs,
+        jobs: jobs.jobs,
         options: RunOptions::default(),
         store,
         runs: config.runs,
         accept_rules: config.accept_rules,
     };
-    let endpoint = endpoint(&config.run, &scenarios).await?;
+    let endpoint = endpoint(&config.run, &scenarios, jobs.jobs).await?;
+    say_jobs(&jobs, err);
     let control = RunControl::default();
     let watcher = tokio::spawn(interrupt_on_ctrl_c(control.clone()));
     let report = record(scenarios, &endpoint, &settings, no_events(), control.clone()).await;

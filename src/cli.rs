@@ -93,7 +93,8 @@ pub struct RunArgs {
     /// 127.0.0.1 with an ephemeral port.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
-    /// How many scenarios run at once (default: the number of CPUs).
+    /// How many scenarios run at once (default: 64, or the smallest user pool of the run's
+    /// actors against a target; capped by the open-file limit).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Target profile (YAML): endpoint, channel, CSRF, state hook, golden directory, and the
@@ -320,8 +321,8 @@ pub struct RunConfig {
     pub target: TargetChoice,
     /// How to talk to it (profile or defaults; the request timeout already resolved).
     pub settings: TargetSettings,
-    /// Concurrency.
-    pub jobs: usize,
+    /// `--jobs`; without it the run decides once it knows its actors (`suite::decide_jobs`).
+    pub jobs: Option<usize>,
     /// Its goldens.
     pub golden: GoldenDir,
 }
@@ -630,8 +631,7 @@ fn resolve_run(args: RunArgs) -> Result<RunConfig, Error> {
     };
     let jobs = match args.jobs {
         Some(0) => return Err(Error::Usage("--jobs must be at least 1".to_owned())),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        jobs => jobs,
     };
     let password = Secret::new(default_password()?);
     let request_timeout = args

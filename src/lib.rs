@@ -32,6 +32,7 @@ pub mod error_chain;
 pub mod golden;
 pub mod limits;
 pub mod matching;
+pub mod open_files;
 pub mod profile;
 pub mod proxy;
 pub mod report;

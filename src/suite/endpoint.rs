@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::SuiteError;
 use crate::scenario::LoadedScenario;
 use crate::server::{ReferenceServer, ServerConfig};
-use crate::target::{Target, TargetSettings};
+use crate::target::{Login, LoginPool, Target, TargetSettings};
 
 /// The server under test.
 #[derive(Debug, Clone)]
@@ -41,23 +41,46 @@ impl Opened {
 }
 
 impl Endpoint {
-    /// The embedded reference server for a run of `scenarios`: it accepts exactly the logins
-    /// the run will use (its default users and every scenario's actors, as `settings` maps
-    /// them) and requires CSRF tokens when the settings send them.
-    pub fn embedded(settings: TargetSettings, scenarios: &[LoadedScenario]) -> Self {
+    /// The embedded reference server for a run of `scenarios` in `slots` job slots: it
+    /// accepts exactly the logins the run will use (its default users and every scenario's
+    /// actors, as `settings` maps them) and requires CSRF tokens when the settings send them.
+    ///
+    /// Each actor that the settings give a single user gets a pool of `slots` users (the
+    /// user, then `USER-2`, `USER-3` ...; same password), so parallel scenarios never share a
+    /// user and none receives another's notifications. A pooled user goes by its actor's name
+    /// wherever the server names agents, so what is observed does not depend on the slot.
+    pub fn embedded(mut settings: TargetSettings, scenarios: &[LoadedScenario], slots: usize) -> Self {
         let defaults = ServerConfig::default();
         let default_users = defaults.users.iter().map(|(name, _)| name.as_str());
-        let actors = scenarios
+        let mut actors: Vec<&str> = scenarios
             .iter()
-            .flat_map(|s| s.scenario.actors.iter().map(|a| a.value.as_str()));
+            .flat_map(|s| s.scenario.actors.iter().map(|a| a.value.as_str()))
+            .collect();
+        actors.sort_unstable();
+        actors.dedup();
+        for actor in &actors {
+            let pool = settings.pool_for(actor);
+            if pool.len() == 1 && slots > 1 {
+                settings
+                    .logins
+                    .insert((*actor).to_owned(), provision(pool.first(), slots));
+            }
+        }
         let users = settings
-            .logins_for(default_users.chain(actors.clone()))
+            .logins_for(default_users.chain(actors.iter().copied()))
             .into_iter()
             .map(|login| (login.user, login.password.expose().to_owned()))
             .collect();
         // Agents seated by an operation go by their actor's name, as the hook seats them.
         let nicknames = actors
-            .map(|actor| (settings.login_for(actor).user, actor.to_owned()))
+            .iter()
+            .flat_map(|actor| {
+                let pool = settings.pool_for(actor);
+                pool.logins()
+                    .iter()
+                    .map(|login| (login.user.clone(), (*actor).to_owned()))
+                    .collect::<Vec<_>>()
+            })
             .filter(|(user, actor)| user != actor)
             .collect();
         Endpoint::Embedded {
@@ -97,4 +120,15 @@ impl Endpoint {
             }
         }
     }
+}
+
+/// A pool of `slots` users for an actor that logs in as `first`: `first`, then `USER-2` ...
+fn provision(first: &Login, slots: usize) -> LoginPool {
+    let logins = std::iter::once(first.clone())
+        .chain((2..=slots).map(|k| Login {
+            user: format!("{}-{k}", first.user),
+            password: first.password.clone(),
+        }))
+        .collect();
+    LoginPool::new(logins).unwrap_or_else(|| first.clone().into())
 }

@@ -3,11 +3,13 @@
 //! goldens are are decided before; this module only orchestrates.
 
 mod endpoint;
+mod jobs;
 mod record;
 mod select;
 mod verify;
 
 pub use endpoint::{Endpoint, Opened};
+pub use jobs::{DEFAULT_JOBS, JobsNote, JobsPlan, decide_jobs};
 pub use record::{GoldenChange, RecordReport, RecordSettings, RecordedGolden, record};
 pub use select::{Selected, Selection, SelectionError, Shard, shard_of};
 pub use verify::{UnreferencedPolicy, VerifySettings, verify};

@@ -40,6 +40,7 @@ mod runner_interrupt;
 mod runner_rehandshake;
 mod runner_requests;
 mod runner_requires;
+mod runner_scale;
 mod runner_sessions;
 mod runner_streams;
 mod safety_credentials;

@@ -1,6 +1,6 @@
 //! Sessions kept across scenarios: a job slot logs each actor in once, slots that share a user
-//! share its session, `sessions: fresh` scenarios get their own, and a dropped session is
-//! logged into again. Logins are counted
+//! share its session, `sessions: fresh` scenarios get their own, a dropped session is logged
+//! into again, and the embedded server gives each slot users of its own. Logins are counted
 //! as the HTTP sessions the reference server handed out.
 
 use std::path::Path;
@@ -15,8 +15,9 @@ use gws_contract::server::ServerConfig;
 use gws_contract::suite::run_inline_all;
 use gws_contract::target::{Secret, Target};
 use gws_contract::verdict::{GoldenInput, Verdict, judge};
+use serde_json::Value;
 
-use crate::support::{root, start_server, target_for};
+use crate::support::{root, run_cli, start_server, target_for, write};
 
 /// The shipped seed scenario `seed` under the name `name`, with `extra` top-level keys.
 pub fn seed_copy(seed: &str, name: &str, extra: &str) -> String {
@@ -200,4 +201,56 @@ async fn sessions_a_dropped_session_is_logged_into_again() {
         1,
         "only the renewed session is left"
     );
+}
+
+const WHO_AM_I: &str = "
+actors: [agent1]
+steps:
+  - actor: agent1
+    request: { path: /api/v2/me }
+    response: { status: 200 }
+";
+
+/// Each job slot of the embedded server logs agent1 in as a user of its own, and the goldens
+/// would not tell them apart: user names are volatile there.
+#[tokio::test]
+async fn sessions_the_embedded_server_gives_each_job_slot_users_of_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).expect("scenario dir");
+    for i in 0..4 {
+        write(
+            &scenarios,
+            &format!("who-{i}.yaml"),
+            &format!("name: who-{i}\n{WHO_AM_I}"),
+        );
+    }
+    let report = dir.path().join("report.json");
+    let empty = dir.path().join("golden");
+    let output = run_cli(&[
+        "verify",
+        "--jobs",
+        "4",
+        "--golden",
+        &empty.to_string_lossy(),
+        "--report-json",
+        &report.to_string_lossy(),
+        &scenarios.to_string_lossy(),
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("JSON");
+    let mut users: Vec<String> = json["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .map(|s| {
+            s.pointer("/transcript/exchanges/0/action/response/body/user/userName")
+                .and_then(Value::as_str)
+                .expect("a user name")
+                .to_owned()
+        })
+        .collect();
+    users.sort();
+    assert_eq!(users, ["agent1", "agent1-2", "agent1-3", "agent1-4"]);
 }
