@@ -1,6 +1,6 @@
 //! Orchestration of each command: load → run → report → exit code. Owns the tokio runtime.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError};
 
 use crate::cli::{
@@ -49,7 +49,7 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
             Command::Verify(config) => verify_command(config, out, err).await,
             Command::Record(config) => record_command(config, out, err).await,
             Command::Accept(config) => accept_command(&config, out),
-            Command::Compare(config) => compare_command(&config, out),
+            Command::Compare(config) => compare_command(&config, out, err),
             Command::Serve(config) => serve(config, out).await,
             Command::Proxy(config) => proxy_command(config, out).await,
             Command::Replay(config) => replay_command(config, out).await,
@@ -162,7 +162,7 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
     }
     let scenarios = selected.chosen;
     // Report files are checked before anything runs, not after a long run.
-    let sinks = build_sinks(&config, out, scenarios.len())?;
+    let sinks = build_sinks(&config, out, err, scenarios.len())?;
     let (goldens, golden_notice) = match &config.run.golden {
         GoldenDir::Given(dir) => (Some(GoldenStore::new(dir)), None),
         GoldenDir::Reference(dir) if dir.is_dir() => (Some(GoldenStore::new(dir)), None),
@@ -233,15 +233,34 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
 /// Every sink the run reports to, file sinks checked for writability first (exit 3 before
 /// anything runs). The progress bar goes first so it is cleared before the summary, and the
 /// CI lines last, after it.
-fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Result<Sinks, Error> {
+fn build_sinks(
+    config: &VerifyConfig,
+    out: &SharedWriter,
+    err: &SharedWriter,
+    count: usize,
+) -> Result<Sinks, Error> {
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     let mut files: Vec<Box<dyn Sink>> = Vec::new();
+    let on_stdout = |path: &Option<PathBuf>| path.as_deref() == Some(Path::new("-"));
+    if on_stdout(&config.report_json) && on_stdout(&config.junit) {
+        return Err(Error::Usage(
+            "--report-json - and --junit - both ask for standard output; give one of them a file".to_owned(),
+        ));
+    }
+    // A report on standard output keeps it clean: the terminal report goes to stderr.
+    // (Colour was decided for stdout, so the report on stderr is plain.)
+    let plain_err = report::plain(err);
+    let human = if on_stdout(&config.report_json) || on_stdout(&config.junit) {
+        &plain_err
+    } else {
+        out
+    };
     if let Some(path) = &config.report_json {
-        let file = ReportFile::prepare("JSON report", path).map_err(SuiteError::from)?;
+        let file = ReportFile::prepare("JSON report", path, out).map_err(SuiteError::from)?;
         files.push(Box::new(JsonSink::new(file)));
     }
     if let Some(path) = &config.junit {
-        let file = ReportFile::prepare("JUnit report", path).map_err(SuiteError::from)?;
+        let file = ReportFile::prepare("JUnit report", path, out).map_err(SuiteError::from)?;
         files.push(Box::new(JunitSink::new(file)));
     }
     // The record for a later `--last-failed` was not asked for: it is skipped, not an
@@ -250,7 +269,7 @@ fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Resul
         .last_run
         .as_ref()
         .filter(|p| config.report_json.as_ref() != Some(*p))
-        && let Ok(file) = ReportFile::prepare("last-run record", path)
+        && let Ok(file) = ReportFile::prepare("last-run record", path, out)
     {
         files.push(Box::new(JsonSink::new(file)));
     }
@@ -260,15 +279,15 @@ fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Resul
         sinks.push(Box::new(progress));
     }
     sinks.push(Box::new(
-        TerminalSink::new(Arc::clone(out), count)
+        TerminalSink::new(Arc::clone(human), count)
             .with_verbosity(config.output.verbosity)
             .with_progress(bar),
     ));
     if config.output.github {
-        sinks.push(Box::new(GithubSink::new(Arc::clone(out))));
+        sinks.push(Box::new(GithubSink::new(Arc::clone(human))));
     }
     if config.output.gitlab {
-        sinks.push(Box::new(GitlabSink::new(Arc::clone(out), config.junit.clone())));
+        sinks.push(Box::new(GitlabSink::new(Arc::clone(human), config.junit.clone())));
     }
     sinks.append(&mut files);
     Ok(Sinks::new(sinks))
@@ -387,7 +406,7 @@ fn accept_command(config: &AcceptConfig, out: &SharedWriter) -> Result<Exit, Err
     Ok(Exit::Passed)
 }
 
-fn compare_command(config: &CompareConfig, out: &SharedWriter) -> Result<Exit, Error> {
+fn compare_command(config: &CompareConfig, out: &SharedWriter, err: &SharedWriter) -> Result<Exit, Error> {
     for dir in [&config.a, &config.b] {
         if !dir.is_dir() {
             return Err(Error::Usage(format!(
@@ -397,8 +416,14 @@ fn compare_command(config: &CompareConfig, out: &SharedWriter) -> Result<Exit, E
         }
     }
     let file = match &config.report_json {
-        Some(path) => Some(ReportFile::prepare("JSON comparison", path).map_err(SuiteError::from)?),
+        Some(path) => Some(ReportFile::prepare("JSON comparison", path, out).map_err(SuiteError::from)?),
         None => None,
+    };
+    // The JSON on standard output keeps it clean: the text goes to stderr.
+    let out = if config.report_json.as_deref() == Some(Path::new("-")) {
+        err
+    } else {
+        out
     };
     let comparison = compare_dirs(&config.a, &config.b).map_err(SuiteError::from)?;
     {

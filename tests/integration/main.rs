@@ -33,6 +33,7 @@ mod replay_cli;
 mod replay_errors;
 mod replay_js;
 mod report_ci;
+mod report_files;
 mod report_junit;
 mod reports;
 mod runner_exits;
