@@ -7,7 +7,7 @@ use crate::cli::{
     AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, Invocation, ProxyConfig, RecordConfig,
     ReplayConfig, RunConfig, ServeConfig, TargetChoice, VerifyConfig,
 };
-use crate::error::{Error, Exit};
+use crate::error::{Error, Exit, InfraError, UsageError};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
 use crate::proxy::{Proxy, RecordError, assemble, load_rules, write_recording};
 use crate::report::{
@@ -40,7 +40,7 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            write_err(err, &format!("error: cannot start the async runtime: {e}"));
+            write_err(err, &format!("error: {}", InfraError::Runtime(e)));
             return Exit::Infrastructure;
         }
     };
@@ -92,7 +92,7 @@ pub fn report_error(err: &SharedWriter, error: &Error) {
 /// Loads every scenario named by `paths`, collecting every problem in every file, including
 /// scenario names used by more than one file.
 pub fn load_scenarios(paths: &[String]) -> Result<Vec<LoadedScenario>, Error> {
-    let files = discover(paths).map_err(Error::Usage)?;
+    let files = discover(paths).map_err(UsageError::Discovery)?;
     load_all(&files).map_err(Error::Scenario)
 }
 
@@ -110,7 +110,10 @@ fn schema(out: &SharedWriter) -> Result<Exit, Error> {
     let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
     w.write_all(scenario_schema_json().as_bytes())
         .and_then(|()| w.flush())
-        .map_err(|e| Error::Infrastructure(format!("cannot write the schema: {e}")))?;
+        .map_err(|e| InfraError::Output {
+            what: "schema",
+            reason: e.to_string(),
+        })?;
     Ok(Exit::Passed)
 }
 
@@ -154,11 +157,7 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         return Ok(Exit::Passed);
     }
     if selection.narrows() && selected.matched == 0 {
-        return Err(Error::Usage(
-            "no scenario matches the selection (--filter, --tag, --last-failed); `verify --list` shows what \
-             would run"
-                .to_owned(),
-        ));
+        return Err(UsageError::NothingSelected.into());
     }
     let scenarios = selected.chosen;
     // Report files are checked before anything runs, not after a long run.
@@ -243,9 +242,10 @@ fn build_sinks(
     let mut files: Vec<Box<dyn Sink>> = Vec::new();
     let on_stdout = |path: &Option<PathBuf>| path.as_deref() == Some(Path::new("-"));
     if on_stdout(&config.report_json) && on_stdout(&config.junit) {
-        return Err(Error::Usage(
-            "--report-json - and --junit - both ask for standard output; give one of them a file".to_owned(),
-        ));
+        return Err(UsageError::Conflict(
+            "--report-json - and --junit - both ask for standard output; give one of them a file",
+        )
+        .into());
     }
     // A report on standard output keeps it clean: the terminal report goes to stderr.
     // (Colour was decided for stdout, so the report on stderr is plain.)
@@ -295,15 +295,19 @@ fn build_sinks(
 
 /// The scenarios that failed or errored in the previous run's JSON report.
 fn last_failures(path: &std::path::Path) -> Result<std::collections::BTreeSet<String>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Usage(format!(
-            "--last-failed: cannot read the previous run's report {}: {e} (it is written by `verify` \
-             outside CI, or by --report-json)",
+    let text = std::fs::read_to_string(path).map_err(|e| UsageError::LastFailed {
+        problem: format!(
+            "cannot read the previous run's report {}: {e} (it is written by `verify` outside CI, or by \
+             --report-json)",
             path.display()
-        ))
+        ),
     })?;
-    report::failed_in_report(&text)
-        .map_err(|reason| Error::Usage(format!("--last-failed: {}: {reason}", path.display())))
+    report::failed_in_report(&text).map_err(|reason| {
+        UsageError::LastFailed {
+            problem: format!("{}: {reason}", path.display()),
+        }
+        .into()
+    })
 }
 
 /// The exit code of a run: a broken target (3) outranks a scenario the target refused as
@@ -330,11 +334,7 @@ async fn record_command(
     let store = match &config.run.golden {
         GoldenDir::Given(dir) | GoldenDir::Reference(dir) => GoldenStore::new(dir),
         GoldenDir::None => {
-            return Err(Error::Usage(
-                "record against an external target needs a golden directory of its own: give --golden DIR \
-                 (or the profile's `golden`); the shipped golden/ is the reference server's"
-                    .to_owned(),
-            ));
+            return Err(UsageError::NoGoldenDirectory.into());
         }
     };
     let settings = RecordSettings {
@@ -409,10 +409,11 @@ fn accept_command(config: &AcceptConfig, out: &SharedWriter) -> Result<Exit, Err
 fn compare_command(config: &CompareConfig, out: &SharedWriter, err: &SharedWriter) -> Result<Exit, Error> {
     for dir in [&config.a, &config.b] {
         if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} is not a golden directory",
-                dir.display()
-            )));
+            return Err(UsageError::Path {
+                path: dir.clone(),
+                problem: "is not a golden directory",
+            }
+            .into());
         }
     }
     let file = match &config.report_json {
@@ -432,8 +433,10 @@ fn compare_command(config: &CompareConfig, out: &SharedWriter, err: &SharedWrite
         let _ = w.flush();
     }
     if let Some(file) = file {
-        let mut text = serde_json::to_string_pretty(&comparison)
-            .map_err(|e| Error::Infrastructure(format!("cannot serialise the comparison: {e}")))?;
+        let mut text = serde_json::to_string_pretty(&comparison).map_err(|e| InfraError::Output {
+            what: "comparison",
+            reason: e.to_string(),
+        })?;
         text.push('\n');
         file.write(text.as_bytes()).map_err(SuiteError::from)?;
     }
@@ -450,20 +453,14 @@ async fn preflight(url: &url::Url, timeout: std::time::Duration) -> Result<(), E
     let client = reqwest::Client::builder()
         .timeout(timeout)
         .build()
-        .map_err(|e| Error::Infrastructure(format!("cannot build HTTP client: {e}")))?;
+        .map_err(|e| InfraError::Client(e.to_string()))?;
     match client.get(url.clone()).send().await {
         Ok(_) => Ok(()),
-        Err(e) => {
-            let mut cause = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                cause = s.to_string();
-                source = s.source();
-            }
-            Err(Error::Infrastructure(format!(
-                "cannot reach target {url}: {cause}"
-            )))
+        Err(e) => Err(InfraError::Unreachable {
+            url: url.to_string(),
+            cause: crate::error_chain::root_cause(&e),
         }
+        .into()),
     }
 }
 
@@ -472,7 +469,10 @@ async fn serve(config: ServeConfig, out: &SharedWriter) -> Result<Exit, Error> {
     let csrf = config.server.csrf;
     let server = ReferenceServer::start(config.addr, config.server)
         .await
-        .map_err(|e| Error::Infrastructure(format!("cannot listen on {}: {e}", config.addr)))?;
+        .map_err(|source| InfraError::Listen {
+            addr: config.addr,
+            source,
+        })?;
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_serve_banner(&mut *w, &server.url(), &users, csrf);
@@ -487,13 +487,13 @@ async fn serve(config: ServeConfig, out: &SharedWriter) -> Result<Exit, Error> {
 async fn proxy_command(config: ProxyConfig, out: &SharedWriter) -> Result<Exit, Error> {
     let record_error = |e: RecordError| match e {
         RecordError::Golden(e) => Error::Suite(SuiteError::Golden(e)),
-        other => Error::Infrastructure(other.to_string()),
+        other => InfraError::Recording(other).into(),
     };
     // A broken rules file is reported before any traffic is recorded, not after.
     let rules = load_rules(&config.golden).map_err(record_error)?;
     let proxy = Proxy::start(config.listen, config.target.clone())
         .await
-        .map_err(|e| Error::Infrastructure(e.to_string()))?;
+        .map_err(InfraError::from)?;
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_proxy_banner(
@@ -526,12 +526,15 @@ async fn proxy_command(config: ProxyConfig, out: &SharedWriter) -> Result<Exit, 
 /// `serve --replay DIR`: plays the goldens back until a signal.
 async fn replay_command(config: ReplayConfig, out: &SharedWriter) -> Result<Exit, Error> {
     let library = Library::load(&config.dir).map_err(|e| match e {
-        LibraryError::Golden(GoldenError::Io { .. }) => Error::Infrastructure(e.to_string()),
-        other => Error::Usage(other.to_string()),
+        e @ LibraryError::Golden(GoldenError::Io { .. }) => Error::from(InfraError::Replay(e)),
+        other => UsageError::Replay(other).into(),
     })?;
     let server = ReplayServer::start(config.addr, library)
         .await
-        .map_err(|e| Error::Infrastructure(format!("cannot listen on {}: {e}", config.addr)))?;
+        .map_err(|source| InfraError::Listen {
+            addr: config.addr,
+            source,
+        })?;
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_replay_banner(&mut *w, &server.url(), &config.dir, &server.scenarios());
@@ -545,8 +548,10 @@ async fn replay_command(config: ReplayConfig, out: &SharedWriter) -> Result<Exit
 fn list_faults(out: &SharedWriter) -> Result<Exit, Error> {
     let faults: Vec<(&str, &str)> = Fault::ALL.iter().map(|f| (f.name(), f.description())).collect();
     let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
-    report::render_fault_list(&mut *w, &faults)
-        .map_err(|e| Error::Infrastructure(format!("cannot write the fault list: {e}")))?;
+    report::render_fault_list(&mut *w, &faults).map_err(|e| InfraError::Output {
+        what: "fault list",
+        reason: e.to_string(),
+    })?;
     Ok(Exit::Passed)
 }
 

@@ -86,7 +86,13 @@ impl Destination {
             Ok(meta) if !meta.is_file() => Ok(Destination::InPlace(path.to_path_buf())),
             Ok(_) if is_symlink(path) => Ok(Destination::File(std::fs::canonicalize(path)?)),
             Ok(_) => Ok(Destination::File(path.to_path_buf())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Nothing there yet (a missing or impossible directory is the caller's to report).
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
                 Ok(Destination::File(dangling_target(path)))
             }
             Err(e) => Err(e),

@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
-use crate::error::Error;
+use crate::error::{Error, UsageError};
 use crate::golden::RiskClass;
 use crate::profile::load_profile;
 use crate::proxy::{ProfileDefaults, RecordSettings};
@@ -478,15 +478,21 @@ impl Cli {
                 let fail_on = args
                     .fail_on
                     .parse::<RiskClass>()
-                    .map_err(|e| Error::Usage(format!("--fail-on: {e}")))?;
+                    .map_err(|reason| UsageError::Invalid {
+                        flag: "--fail-on",
+                        reason,
+                    })?;
                 let unreferenced = match args.unreferenced.as_str() {
                     "ignore" => UnreferencedPolicy::Ignore,
                     "warn" => UnreferencedPolicy::Warn,
                     "fail" => UnreferencedPolicy::Fail,
                     other => {
-                        return Err(Error::Usage(format!(
-                            "--unreferenced {other:?}: use ignore, warn or fail"
-                        )));
+                        return Err(UsageError::NotA {
+                            flag: "--unreferenced",
+                            value: crate::elide::elide(other, 40).into_owned(),
+                            expected: "a policy: use ignore, warn or fail",
+                        }
+                        .into());
                     }
                 };
                 let shard = args
@@ -494,9 +500,8 @@ impl Cli {
                     .as_deref()
                     .map(str::parse::<Shard>)
                     .transpose()
-                    .map_err(|e| Error::Usage(e.to_string()))?;
-                let selection = Selection::new(&args.filter, &args.tag, shard)
-                    .map_err(|e| Error::Usage(e.to_string()))?;
+                    .map_err(UsageError::from)?;
+                let selection = Selection::new(&args.filter, &args.tag, shard).map_err(UsageError::from)?;
                 let last_run = (!in_ci()).then(|| PathBuf::from(LAST_RUN_PATH));
                 let last_failed = args.last_failed.then(|| {
                     args.report_json
@@ -533,7 +538,11 @@ impl Cli {
             }
             CommandArgs::Record(args) => {
                 if args.runs == 0 {
-                    return Err(Error::Usage("--runs must be at least 1".to_owned()));
+                    return Err(UsageError::OutOfRange {
+                        flag: "--runs",
+                        requirement: "at least 1",
+                    }
+                    .into());
                 }
                 Ok(Command::Record(RecordConfig {
                     run: resolve_run(args.run)?,
@@ -562,11 +571,8 @@ impl Cli {
                     .iter()
                     .map(|name| name.parse::<Fault>())
                     .collect::<Result<_, _>>()
-                    .map_err(|e| Error::Usage(e.to_string()))?;
-                let variant = args
-                    .variant
-                    .parse::<Variant>()
-                    .map_err(|e| Error::Usage(e.to_string()))?;
+                    .map_err(UsageError::from)?;
+                let variant = args.variant.parse::<Variant>().map_err(UsageError::from)?;
                 let mut server = ServerConfig {
                     csrf: args.csrf,
                     faults,
@@ -629,7 +635,13 @@ fn resolve_run(args: RunArgs) -> Result<RunConfig, Error> {
         Some(text) => TargetChoice::External(parse_target(&text)?),
     };
     let jobs = match args.jobs {
-        Some(0) => return Err(Error::Usage("--jobs must be at least 1".to_owned())),
+        Some(0) => {
+            return Err(UsageError::OutOfRange {
+                flag: "--jobs",
+                requirement: "at least 1",
+            }
+            .into());
+        }
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
     };
@@ -683,15 +695,19 @@ fn resolve_profile(path: &std::path::Path, default_password: Secret) -> Result<T
 /// running with an empty password would only fail every login later.
 fn default_password() -> Result<String, Error> {
     match std::env::var(PASSWORD_ENV) {
-        Ok(value) if value.is_empty() => Err(Error::Usage(format!(
-            "environment variable `{PASSWORD_ENV}` is empty; it should hold the actors' password \
-             (unset it to use the reference server's default)"
-        ))),
+        Ok(value) if value.is_empty() => Err(UsageError::Environment {
+            variable: PASSWORD_ENV,
+            problem: "is empty; it should hold the actors' password (unset it to use the reference \
+                      server's default)",
+        }
+        .into()),
         Ok(value) => Ok(value),
         Err(std::env::VarError::NotPresent) => Ok(DEFAULT_PASSWORD.to_owned()),
-        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Usage(format!(
-            "environment variable `{PASSWORD_ENV}` is not valid UTF-8"
-        ))),
+        Err(std::env::VarError::NotUnicode(_)) => Err(UsageError::Environment {
+            variable: PASSWORD_ENV,
+            problem: "is not valid UTF-8",
+        }
+        .into()),
     }
 }
 
@@ -701,12 +717,19 @@ fn parse_request_timeout(text: &str) -> Result<Duration, Error> {
 
     let deserializer = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text);
     match Millis::deserialize(deserializer) {
-        Ok(Millis(0)) => Err(Error::Usage("--request-timeout must be more than 0".to_owned())),
+        Ok(Millis(0)) => Err(UsageError::OutOfRange {
+            flag: "--request-timeout",
+            requirement: "more than 0",
+        }
+        .into()),
         Ok(millis) => Ok(millis.duration()),
-        Err(_) => Err(Error::Usage(format!(
-            "--request-timeout {text:?} is not a duration: write milliseconds (`30000`) or a number \
-             with a unit (`30s`, `1.5s`, `500ms`), at most a day"
-        ))),
+        Err(_) => Err(UsageError::NotA {
+            flag: "--request-timeout",
+            value: crate::elide::elide(text, 40).into_owned(),
+            expected: "a duration: write milliseconds (`30000`) or a number with a unit (`30s`, \
+                       `1.5s`, `500ms`), at most a day",
+        }
+        .into()),
     }
 }
 
@@ -715,11 +738,13 @@ fn parse_max_body(text: &str) -> Result<usize, Error> {
     crate::limits::ByteSize::parse(text)
         .map(|size| size.0)
         .ok_or_else(|| {
-            Error::Usage(format!(
-                "--max-body {:?} is not a size: write bytes (`1048576`) or a number with a unit \
-             (`16MiB`, `512KiB`, `1MB`), more than 0",
-                crate::elide::elide(text, 40)
-            ))
+            UsageError::NotA {
+                flag: "--max-body",
+                value: crate::elide::elide(text, 40).into_owned(),
+                expected: "a size: write bytes (`1048576`) or a number with a unit (`16MiB`, \
+                           `512KiB`, `1MB`), more than 0",
+            }
+            .into()
         })
 }
 
@@ -729,17 +754,21 @@ fn resolve_proxy(args: ProxyArgs) -> Result<ProxyConfig, Error> {
     let is_yaml = args.out.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let name = args.out.file_stem().map(|s| s.to_string_lossy().into_owned());
     let Some(name) = name.filter(|_| is_yaml) else {
-        return Err(Error::Usage(format!(
-            "--out {} must name a scenario file ending in .yaml",
-            args.out.display()
-        )));
+        return Err(UsageError::FlagPath {
+            flag: "--out",
+            path: args.out.clone(),
+            problem: "must name a scenario file ending in .yaml",
+        }
+        .into());
     };
     if args.out.exists() {
-        return Err(Error::Usage(format!(
-            "--out {} already exists; a recording never overwrites a scenario (choose another file or \
-             delete it)",
-            args.out.display()
-        )));
+        return Err(UsageError::FlagPath {
+            flag: "--out",
+            path: args.out.clone(),
+            problem: "already exists; a recording never overwrites a scenario (choose another file or \
+                      delete it)",
+        }
+        .into());
     }
     let duration = args
         .duration
@@ -774,9 +803,11 @@ fn resolve_proxy(args: ProxyArgs) -> Result<ProxyConfig, Error> {
 /// (`10m`, `1h`).
 fn parse_recording_duration(text: &str) -> Result<Duration, Error> {
     let bad = || {
-        Error::Usage(format!(
-            "--duration {text:?} is not a duration: write `90s`, `10m`, `1h`, `500ms` or milliseconds"
-        ))
+        Error::from(UsageError::NotA {
+            flag: "--duration",
+            value: crate::elide::elide(text, 40).into_owned(),
+            expected: "a duration: write `90s`, `10m`, `1h`, `500ms` or milliseconds",
+        })
     };
     let trimmed = text.trim();
     let scaled = |number: &str, unit: u64| -> Result<Duration, Error> {
@@ -793,7 +824,11 @@ fn parse_recording_duration(text: &str) -> Result<Duration, Error> {
         Millis::deserialize(deserializer).map_err(|_| bad())?.duration()
     };
     if duration.is_zero() {
-        return Err(Error::Usage("--duration must be more than 0".to_owned()));
+        return Err(UsageError::OutOfRange {
+            flag: "--duration",
+            requirement: "more than 0",
+        }
+        .into());
     }
     Ok(duration)
 }
@@ -801,16 +836,20 @@ fn parse_recording_duration(text: &str) -> Result<Duration, Error> {
 fn parse_target(text: &str) -> Result<Url, Error> {
     // Checked on the text, before parsing: a parse error would echo it, password included.
     if let Some(credentials) = UrlCredentials::find(text) {
-        return Err(Error::Usage(format!(
-            "--target must not contain credentials ({credentials}); use a profile (--profile) that \
-             names the environment variables holding them"
-        )));
+        return Err(UsageError::CredentialsInUrl {
+            flag: "--target",
+            credentials,
+        }
+        .into());
     }
-    let url = Url::parse(text).map_err(|e| Error::Usage(format!("--target {text:?} is not a URL: {e}")))?;
+    let bad = |problem: String| UsageError::BadUrl {
+        flag: "--target",
+        value: crate::elide::elide(text, 200).into_owned(),
+        problem,
+    };
+    let url = Url::parse(text).map_err(|e| bad(format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Usage(format!(
-            "--target {text:?} must be an http:// or https:// URL"
-        )));
+        return Err(bad("must be an http:// or https:// URL".to_owned()).into());
     }
     Ok(url)
 }
@@ -819,7 +858,11 @@ fn parse_user(text: &str) -> Result<(String, String), Error> {
     match text.split_once(':') {
         Some((name, password)) if !name.is_empty() => Ok((name.to_owned(), password.to_owned())),
         // Never echo the argument: it may hold a password.
-        _ => Err(Error::Usage("--user must look like NAME:PASSWORD".to_owned())),
+        _ => Err(UsageError::Shape {
+            flag: "--user",
+            shape: "NAME:PASSWORD",
+        }
+        .into()),
     }
 }
 
@@ -843,9 +886,10 @@ mod tests {
     fn max_body_reads_sizes() {
         assert_eq!(parse_max_body("16MiB").ok(), Some(16 << 20));
         assert_eq!(parse_max_body("4096").ok(), Some(4096));
-        let Err(Error::Usage(message)) = parse_max_body("lots") else {
+        let Err(error @ Error::Usage(_)) = parse_max_body("lots") else {
             panic!("`lots` is no size");
         };
+        let message = error.to_string();
         assert!(
             message.starts_with("--max-body \"lots\" is not a size"),
             "{message}"
@@ -947,9 +991,10 @@ mod tests {
             "http://agent1:hunter2@127.0.0.1:1",
             "http://agent1:hunter2@127.0.0.1:x/",
         ] {
-            let Err(Error::Usage(message)) = parse_target(text) else {
+            let Err(error @ Error::Usage(_)) = parse_target(text) else {
                 panic!("{text} must be refused");
             };
+            let message = error.to_string();
             assert!(message.contains("user `agent1`"), "{message}");
             assert!(!message.contains("hunter2"), "{message}");
         }
