@@ -10,6 +10,7 @@ mod console;
 mod coverage;
 mod diagnostics;
 mod diff;
+pub mod docs;
 mod drift;
 mod faults;
 mod goldens;

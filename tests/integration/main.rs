@@ -7,6 +7,7 @@ mod bayeux_interop;
 mod bayeux_reference;
 mod ci_support;
 mod conforming;
+mod docs_pages;
 mod golden_cli;
 mod harden_bayeux;
 mod harden_credentials;
