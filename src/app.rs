@@ -11,6 +11,7 @@ use crate::error::{Error, Exit};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
 use crate::proxy::{Proxy, RecordError, assemble, load_rules, write_recording};
 use crate::report::docs::{self, DocSource, render_docs, stale_docs, write_docs};
+use crate::report::html::{HtmlSink, ReportDir};
 use crate::report::{
     self, GithubSink, GitlabSink, JsonSink, JunitSink, ProgressSink, ReportFile, Sink, Sinks, TerminalSink,
 };
@@ -276,6 +277,10 @@ fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Resul
     if let Some(path) = &config.junit {
         let file = ReportFile::prepare("JUnit report", path).map_err(SuiteError::from)?;
         files.push(Box::new(JunitSink::new(file)));
+    }
+    if let Some(dir) = &config.report_html {
+        let dir = ReportDir::prepare("HTML report", dir).map_err(SuiteError::from)?;
+        files.push(Box::new(HtmlSink::new(dir)));
     }
     // The record for a later `--last-failed` was not asked for: it is skipped, not an
     // error, where it cannot be written.

@@ -88,7 +88,7 @@ pub struct DocsArgs {
     /// The golden directory whose recordings give the samples.
     #[arg(long, value_name = "DIR", default_value = REFERENCE_GOLDEN_DIR)]
     pub golden: PathBuf,
-    /// `md`: Markdown with Mermaid diagrams.
+    /// `md`: Markdown with Mermaid diagrams; `html`: HTML pages with inline SVG diagrams.
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = DocsFormatArg::Md)]
     pub format: DocsFormatArg,
 }
@@ -98,6 +98,8 @@ pub struct DocsArgs {
 pub enum DocsFormatArg {
     /// Markdown with Mermaid sequence diagrams.
     Md,
+    /// HTML with inline SVG sequence diagrams.
+    Html,
 }
 
 /// Where `docs` writes its pages by default: generated pages apart from the hand-written ones
@@ -175,6 +177,10 @@ pub struct VerifyArgs {
     /// Also write the full outcome as JSON to FILE (written atomically).
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+    /// Also write a self-contained HTML report (summary, a swimlane diagram per scenario,
+    /// failures linked to their diffs) into DIR, created if needed; open DIR/index.html.
+    #[arg(long, value_name = "DIR")]
+    pub report_html: Option<PathBuf>,
     /// Fail on golden drifts of this class and above: high, medium, ordering or low.
     #[arg(long, value_name = "CLASS", default_value = "low")]
     pub fail_on: String,
@@ -384,6 +390,8 @@ pub struct VerifyConfig {
     pub run: RunConfig,
     /// Where to write the JSON report, if anywhere.
     pub report_json: Option<PathBuf>,
+    /// The directory of the HTML report, if any.
+    pub report_html: Option<PathBuf>,
     /// Drifts of this class and above fail.
     pub fail_on: RiskClass,
     /// Whether to write `<golden>.new` files (not in CI, not with `--no-pending`).
@@ -571,6 +579,7 @@ impl Cli {
                 Ok(Command::Verify(VerifyConfig {
                     run: resolve_run(args.run)?,
                     report_json: args.report_json,
+                    report_html: args.report_html,
                     fail_on,
                     write_pending: !args.no_pending && !in_ci(),
                     unreferenced,
@@ -652,6 +661,7 @@ impl Cli {
                 golden: args.golden,
                 format: match args.format {
                     DocsFormatArg::Md => DocsFormat::Markdown,
+                    DocsFormatArg::Html => DocsFormat::Html,
                 },
             })),
         }

@@ -14,6 +14,7 @@ pub mod docs;
 mod drift;
 mod faults;
 mod goldens;
+pub mod html;
 mod json;
 mod junit;
 mod progress;
@@ -21,6 +22,7 @@ mod proxy;
 mod sink;
 mod steps;
 mod style;
+pub mod swimlane;
 mod terminal;
 mod value;
 

@@ -217,3 +217,19 @@ fn read_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     files
 }
+
+#[test]
+fn html_pages_carry_the_same_content_with_an_svg_diagram() {
+    let files = pages(&SEEDS[..1], DocsFormat::Html);
+    let page = &files[&PathBuf::from("facebook/complete.html")];
+    assert!(!page.contains("```"), "no Markdown left");
+    assert!(!page.contains("<script"), "no script");
+    assert!(
+        !page.contains("http://") || !page.contains("src=\"http"),
+        "nothing fetched"
+    );
+    // The style sheet is the same on every page; the body is what this page says.
+    let body = &page[page.find("<main>").expect("a main element")..];
+    insta::assert_snapshot!(body);
+    assert!(files[&PathBuf::from("index.html")].contains("href=\"facebook/complete.html\""));
+}

@@ -34,6 +34,7 @@ mod replay_cli;
 mod replay_errors;
 mod replay_js;
 mod report_ci;
+mod report_html;
 mod report_junit;
 mod reports;
 mod runner_exits;

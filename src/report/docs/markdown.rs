@@ -272,7 +272,7 @@ fn field_table(out: &mut String, rows: &[FieldRow]) {
 
 /// `All 2 fields are contract.` / `18 of 25 fields are contract; the other 7 were only
 /// observed.`
-pub(crate) fn contract_count(rows: &[FieldRow]) -> String {
+pub fn contract_count(rows: &[FieldRow]) -> String {
     let contract = rows.iter().filter(|r| r.contract.is_some()).count();
     let total = rows.len();
     match total - contract {

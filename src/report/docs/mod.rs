@@ -15,7 +15,7 @@ mod site;
 
 pub use fields::FieldRow;
 pub use index::{Entry, Index, build_index};
-pub use markdown::{index_markdown, page_markdown};
+pub use markdown::{contract_count, index_markdown, page_markdown};
 pub use mermaid::{DiagramProblem, check_sequence_diagram, sequence_diagram};
 pub use page::{
     Action, GivenPage, NotificationPage, Page, Reply, StepPage, Stream, build_page, notification_title,

@@ -17,6 +17,7 @@ use super::markdown::{index_markdown, page_markdown};
 use super::page::{Page, build_page};
 use crate::atomic::write_atomically;
 use crate::golden::golden_path;
+use crate::report::html::{docs_index_html, docs_page_html};
 use crate::scenario::LoadedScenario;
 
 /// What every generated file says near its top; only files that say it are ever removed.
@@ -28,6 +29,8 @@ pub enum DocsFormat {
     /// Markdown with Mermaid diagrams (GitHub and GitLab render both).
     #[default]
     Markdown,
+    /// Self-contained HTML with inline SVG diagrams.
+    Html,
 }
 
 impl DocsFormat {
@@ -35,6 +38,7 @@ impl DocsFormat {
     pub fn extension(self) -> &'static str {
         match self {
             DocsFormat::Markdown => "md",
+            DocsFormat::Html => "html",
         }
     }
 }
@@ -115,6 +119,7 @@ pub fn render_docs(
         };
         let text = match format {
             DocsFormat::Markdown => page_markdown(page, &links),
+            DocsFormat::Html => docs_page_html(page, &links),
         };
         files.insert(path.clone(), text);
     }
@@ -128,6 +133,7 @@ pub fn render_docs(
     let index = build_index(&pages.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), &link);
     let text = match format {
         DocsFormat::Markdown => index_markdown(&index),
+        DocsFormat::Html => docs_index_html(&index),
     };
     files.insert(PathBuf::from(format!("index.{}", format.extension())), text);
     files
@@ -352,6 +358,7 @@ pub fn render_docs_written(
         done.written.len() + done.unchanged,
         match format {
             DocsFormat::Markdown => "Markdown",
+            DocsFormat::Html => "HTML",
         },
         if done.written.len() + done.unchanged == 1 {
             ""
@@ -432,8 +439,8 @@ mod tests {
             PathBuf::from("facebook/complete.md")
         );
         assert_eq!(
-            page_path(Path::new("./scenarios/cometd/x.yaml"), DocsFormat::Markdown),
-            PathBuf::from("cometd/x.md")
+            page_path(Path::new("./scenarios/cometd/x.yaml"), DocsFormat::Html),
+            PathBuf::from("cometd/x.html")
         );
     }
 
