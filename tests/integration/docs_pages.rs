@@ -10,7 +10,7 @@ use gws_contract::scenario::{LoadedScenario, load_file};
 
 use crate::support::{root, run_cli};
 
-const SEEDS: [&str; 4] = [
+pub const SEEDS: [&str; 4] = [
     "scenarios/facebook/complete.yaml",
     "scenarios/facebook/leave.yaml",
     "scenarios/facebook/remove-participant-from-conference.yaml",
@@ -19,7 +19,7 @@ const SEEDS: [&str; 4] = [
 
 /// Every file `docs` generates for `paths` (relative to the repository root, as on the
 /// command line) into `docs/reference`.
-fn pages(paths: &[&str], format: DocsFormat) -> BTreeMap<PathBuf, String> {
+pub fn pages(paths: &[&str], format: DocsFormat) -> BTreeMap<PathBuf, String> {
     // Paths stay relative, as the CLI sees them, so links on the pages are the shipped ones.
     let loaded: Vec<LoadedScenario> = paths
         .iter()

@@ -5,6 +5,7 @@ mod bayeux_client;
 mod bayeux_fake;
 mod bayeux_interop;
 mod bayeux_reference;
+mod browser;
 mod ci_support;
 mod conforming;
 mod docs_pages;

@@ -108,7 +108,7 @@ h1 { font-size: 1.55rem; margin: 0.6em 0 0.4em; }
 h2 { font-size: 1.25rem; margin: 1.6em 0 0.5em; padding-bottom: 0.2em; border-bottom: 1px solid #e5e7eb; }
 h3 { font-size: 1.08rem; margin: 1.3em 0 0.4em; }
 h4 { font-size: 1rem; margin: 1.1em 0 0.3em; }
-p, li { overflow-wrap: anywhere; }
+h1, h2, h3, h4, p, li { overflow-wrap: anywhere; }
 a { color: #1d4ed8; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.86rem; }
 pre { background: #f6f8fa; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px 10px; overflow-x: auto; margin: 6px 0 12px; }
