@@ -41,6 +41,18 @@ async fn html_report_is_written_for_a_failing_run_with_failures_first_and_linked
         assert!(!html.contains(forbidden), "self-contained: {forbidden}");
     }
     assert!(!html.contains("password"), "no credentials");
+    // What the page says before the diagrams, and the failing expectation's block (times,
+    // ports and ids redacted).
+    let main = &html[html.find("<main>").expect("main")..];
+    let summary = &main[..main.find("<section").expect("a section")];
+    let failure = &main[main.find("<div class=\"failure\"").expect("failure")..];
+    let failure = &failure[..failure.find("</div>").expect("end of the failure") + 6];
+    let times = regex::Regex::new(r"\d+ ms").expect("regex");
+    insta::assert_snapshot!(redact(
+        times
+            .replace_all(&format!("{summary}\n{failure}"), "[time]")
+            .as_bytes()
+    ));
 }
 
 #[tokio::test]
