@@ -48,11 +48,16 @@ pub(super) fn nowrap_table(head: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 fn table_with_class(class: &str, head: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = format!("<div class=\"scroll\"><table{class}>\n<thead><tr>");
-    for h in head {
-        let _ = write!(out, "<th>{}</th>", escape(h));
+    let mut out = format!("<div class=\"scroll\"><table{class}>\n");
+    // A table of facts (label, value) has no heading row.
+    if head.iter().any(|h| !h.is_empty()) {
+        out.push_str("<thead><tr>");
+        for h in head {
+            let _ = write!(out, "<th>{}</th>", escape(h));
+        }
+        out.push_str("</tr></thead>\n");
     }
-    out.push_str("</tr></thead>\n<tbody>\n");
+    out.push_str("<tbody>\n");
     for row in rows {
         out.push_str("<tr>");
         for cell in row {
