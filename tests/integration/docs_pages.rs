@@ -233,3 +233,34 @@ fn html_pages_carry_the_same_content_with_an_svg_diagram() {
     insta::assert_snapshot!(body);
     assert!(files[&PathBuf::from("index.html")].contains("href=\"facebook/complete.html\""));
 }
+
+/// A scenario not recorded yet still gets its page: the samples are its expectations, and
+/// the page says so.
+#[test]
+fn a_scenario_without_a_golden_is_documented_from_its_expectations() {
+    let mut loaded = load_file(&root().join(SEEDS[0])).expect("loads");
+    loaded.path = PathBuf::from(SEEDS[0]);
+    let source = DocSource {
+        loaded: &loaded,
+        golden: None,
+        golden_file: PathBuf::from("golden/vendor/facebook/complete.json"),
+    };
+    let files = render_docs(&[source], Path::new("docs/reference"), DocsFormat::Markdown);
+    let page = &files[&PathBuf::from("facebook/complete.md")];
+    assert!(
+        page.contains("| Samples | the scenario's expectations (no golden recorded at `golden/vendor/facebook/complete.json`) |"),
+        "{page}"
+    );
+    assert!(
+        page.contains("\"referenceId\": \"<integer>\""),
+        "matchers as placeholders: {page}"
+    );
+    assert!(
+        page.contains("| `/referenceId` | an integer, any value | — |"),
+        "{page}"
+    );
+    assert!(
+        page.contains("GWS--)agent1: 1. StatusChange: Completed"),
+        "{page}"
+    );
+}

@@ -42,6 +42,12 @@ fn walk(expected: Option<&Value>, recorded: Option<&Value>, pointer: String, row
                 walk(exp.get(key), rec.get(key), child(&pointer, key), rows);
             }
         }
+        (Some(Value::Object(exp)), None) if !exp.is_empty() => {
+            for (key, value) in exp {
+                walk(Some(value), None, child(&pointer, key), rows);
+            }
+        }
+        (Some(Value::Array(exp)), None) if !is_scalar_array(exp) => array(exp, &[], &pointer, rows),
         (None, Some(Value::Object(rec))) if !rec.is_empty() => {
             for (key, value) in rec {
                 walk(None, Some(value), child(&pointer, key), rows);
@@ -109,7 +115,13 @@ fn array(expected: &[Value], recorded: &[Value], pointer: &str, rows: &mut Vec<F
     }
     for (e, pair) in pairs.iter().enumerate() {
         if pair.is_none() {
-            walk(Some(&elements[e]), None, child(pointer, "-"), rows);
+            // With nothing recorded, the expectation's own positions name its elements.
+            let index = if recorded.is_empty() {
+                e.to_string()
+            } else {
+                "-".to_owned()
+            };
+            walk(Some(&elements[e]), None, child(pointer, &index), rows);
         }
     }
 }
