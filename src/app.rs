@@ -4,12 +4,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError};
 
 use crate::cli::{
-    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, Invocation, ProxyConfig, RecordConfig,
-    ReplayConfig, RunConfig, ServeConfig, TargetChoice, VerifyConfig,
+    AcceptConfig, CheckConfig, Command, CompareConfig, DocsConfig, GoldenDir, Invocation, ProxyConfig,
+    RecordConfig, ReplayConfig, RunConfig, ServeConfig, TargetChoice, VerifyConfig,
 };
 use crate::error::{Error, Exit, InfraError, UsageError};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
 use crate::proxy::{Proxy, RecordError, assemble, load_rules, write_recording};
+use crate::report::docs::{self, DocSource, render_docs, stale_docs, write_docs};
+use crate::report::html::{HtmlSink, ReportDir};
 use crate::report::{
     self, GithubSink, GitlabSink, JsonSink, JunitSink, ProgressSink, ReportFile, Sink, Sinks, TerminalSink,
 };
@@ -55,6 +57,7 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
             Command::Replay(config) => replay_command(config, out).await,
             Command::Check(config) => check(&config, out),
             Command::Schema => schema(out),
+            Command::Docs(config) => docs_command(&config, out),
             Command::ListFaults => list_faults(out),
         }
     });
@@ -114,6 +117,37 @@ fn schema(out: &SharedWriter) -> Result<Exit, Error> {
             what: "schema",
             reason: e.to_string(),
         })?;
+    Ok(Exit::Passed)
+}
+
+/// `docs`: the reference pages of the scenarios, written to (or checked against) a directory.
+fn docs_command(config: &DocsConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    let scenarios = load_scenarios(&config.paths)?;
+    let store = GoldenStore::new(&config.golden);
+    let mut sources = Vec::with_capacity(scenarios.len());
+    for loaded in &scenarios {
+        let golden_file = store.path_for(&loaded.path);
+        let golden = store.load(&golden_file).map_err(SuiteError::from)?;
+        sources.push(DocSource {
+            loaded,
+            golden,
+            golden_file,
+        });
+    }
+    let files = render_docs(&sources, &config.dir, config.format);
+    let failed = |e: docs::DocsError| Error::from(InfraError::from(e));
+    let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+    if config.check {
+        let stale = stale_docs(&config.dir, &files, config.format).map_err(failed)?;
+        let _ = docs::render_docs_check(&mut *w, &config.dir, &stale, files.len());
+        return Ok(if stale.is_empty() {
+            Exit::Passed
+        } else {
+            Exit::Failed
+        });
+    }
+    let done = write_docs(&config.dir, &files, config.format).map_err(failed)?;
+    let _ = docs::render_docs_written(&mut *w, &config.dir, &done, config.format);
     Ok(Exit::Passed)
 }
 
@@ -262,6 +296,10 @@ fn build_sinks(
     if let Some(path) = &config.junit {
         let file = ReportFile::prepare("JUnit report", path, out).map_err(SuiteError::from)?;
         files.push(Box::new(JunitSink::new(file)));
+    }
+    if let Some(dir) = &config.report_html {
+        let dir = ReportDir::prepare("HTML report", dir).map_err(SuiteError::from)?;
+        files.push(Box::new(HtmlSink::new(dir)));
     }
     // The record for a later `--last-failed` was not asked for: it is skipped, not an
     // error, where it cannot be written.

@@ -42,6 +42,9 @@ pub enum InfraError {
     /// A recording could not be written.
     #[error(transparent)]
     Recording(crate::proxy::RecordError),
+    /// Reference pages could not be read or written.
+    #[error(transparent)]
+    Docs(#[from] crate::report::docs::DocsError),
     /// The goldens to replay could not be read.
     #[error(transparent)]
     Replay(crate::server::LibraryError),
