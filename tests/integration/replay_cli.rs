@@ -1,11 +1,12 @@
 //! Issue 13: `serve --replay golden` is a faithful target: `verify` of the whole shipped suite
 //! against it passes, in parallel, with the inline contract alone and with the shipped
-//! goldens.
+//! goldens; with `--csrf` it checks CSRF tokens, so the CSRF scenario (skipped without a
+//! `csrf: true` profile) passes too, and only then.
 
 use std::path::Path;
 
 use crate::proxy_support::{listening_url, spawn_cli};
-use crate::support::{redact, root, run_cli};
+use crate::support::{redact, root, run_cli, write};
 
 /// How many scenarios the shipped suite has, and how many of them require CSRF protection.
 fn shipped_suite() -> (usize, usize) {
@@ -63,6 +64,54 @@ async fn replay_of_the_shipped_goldens_passes_verify_of_the_shipped_suite() {
             scenarios - csrf
         )),
         "{golden}"
+    );
+    // The control for the test below: without `--csrf` the playback hands out no token, so
+    // the CSRF scenario fails against it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = write(dir.path(), "profile.yaml", "csrf: true\n");
+    let output = run_cli(&[
+        "verify",
+        "--target",
+        &url,
+        "--profile",
+        &profile,
+        "scenarios/facebook/errors/csrf.yaml",
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", redact(&output.stdout));
+    let (code, _, stderr) = replay.terminate().await;
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[tokio::test]
+async fn replay_with_csrf_passes_verify_of_the_shipped_suite_with_a_csrf_profile() {
+    let (scenarios, _) = shipped_suite();
+    let (replay, banner) =
+        spawn_cli(&["serve", "--replay", "golden", "--csrf", "--addr", "127.0.0.1:0"]).await;
+    let url = listening_url(&banner);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = write(dir.path(), "profile.yaml", "csrf: true\n");
+    let stdout = verify_passes(&[
+        "--target",
+        &url,
+        "--profile",
+        &profile,
+        "--golden",
+        "golden",
+        "--no-pending",
+    ])
+    .await;
+    assert!(
+        stdout.contains(&format!(
+            "{scenarios} scenario(s): {scenarios} passed, 0 failed, 0 errored\n"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "goldens: {scenarios} compared; drifts: 0 high, 0 medium, 0 ordering, 0 low"
+        )),
+        "{stdout}"
     );
     let (code, _, stderr) = replay.terminate().await;
     assert_eq!(code, Some(0), "{stderr}");
