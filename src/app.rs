@@ -17,7 +17,7 @@ use crate::report::{
 };
 use crate::runner::{RunControl, RunError, RunOptions, no_events};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
-use crate::server::{Fault, Library, LibraryError, ReferenceServer, ReplayServer};
+use crate::server::{Fault, Library, LibraryError, ReferenceServer, ReplayOptions, ReplayServer};
 use crate::suite::{
     Endpoint, GoldenChange, RecordReport, RecordSettings, SuiteError, UnreferencedPolicy, VerifySettings,
     record, verify,
@@ -567,7 +567,8 @@ async fn replay_command(config: ReplayConfig, out: &SharedWriter) -> Result<Exit
         e @ LibraryError::Golden(GoldenError::Io { .. }) => Error::from(InfraError::Replay(e)),
         other => UsageError::Replay(other).into(),
     })?;
-    let server = ReplayServer::start(config.addr, library)
+    let options = ReplayOptions { csrf: config.csrf };
+    let server = ReplayServer::start_with(config.addr, library, options)
         .await
         .map_err(|source| InfraError::Listen {
             addr: config.addr,

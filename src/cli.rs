@@ -277,7 +277,8 @@ pub struct ServeArgs {
     /// agent1, agent2, agent3 with password `password`).
     #[arg(long = "user", value_name = "NAME:PASSWORD")]
     pub users: Vec<String>,
-    /// Require the CSRF token on modifying requests.
+    /// Require the CSRF token on modifying requests (with `--replay` too: logins hand one
+    /// out and requests without it get the refusal a golden recorded).
     #[arg(long)]
     pub csrf: bool,
     /// Deviate from the documented behaviour on purpose (repeatable); `--list-faults` names
@@ -297,7 +298,7 @@ pub struct ServeArgs {
     pub list_faults: bool,
     /// Play the goldens below DIR back instead of simulating GWS: a state-hook call picks
     /// the recording, requests must follow it, any user may log in.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["users", "csrf", "faults", "list_faults"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["users", "faults", "list_faults"])]
     pub replay: Option<PathBuf>,
 }
 
@@ -488,6 +489,8 @@ pub struct ReplayConfig {
     pub addr: SocketAddr,
     /// The golden directory to play back.
     pub dir: PathBuf,
+    /// Check CSRF tokens.
+    pub csrf: bool,
 }
 
 /// A validated command.
@@ -625,8 +628,9 @@ impl Cli {
             CommandArgs::Serve(ServeArgs {
                 addr,
                 replay: Some(dir),
+                csrf,
                 ..
-            }) => Ok(Command::Replay(ReplayConfig { addr, dir })),
+            }) => Ok(Command::Replay(ReplayConfig { addr, dir, csrf })),
             CommandArgs::Serve(args) => {
                 let faults = args
                     .faults
