@@ -1,22 +1,24 @@
 //! Orchestration of each command: load → run → report → exit code. Owns the tokio runtime.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError};
 
 use crate::cli::{
-    AcceptConfig, CheckConfig, Command, CompareConfig, GoldenDir, Invocation, ProxyConfig, RecordConfig,
-    ReplayConfig, RunConfig, ServeConfig, TargetChoice, VerifyConfig,
+    AcceptConfig, CheckConfig, Command, CompareConfig, DocsConfig, GoldenDir, Invocation, ProxyConfig,
+    RecordConfig, ReplayConfig, RunConfig, ServeConfig, TargetChoice, VerifyConfig,
 };
-use crate::error::{Error, Exit};
+use crate::error::{Error, Exit, InfraError, UsageError};
 use crate::golden::{GoldenError, GoldenStore, accept_pending, compare_dirs};
 use crate::open_files;
 use crate::proxy::{Proxy, RecordError, assemble, load_rules, write_recording};
+use crate::report::docs::{self, DocSource, render_docs, stale_docs, write_docs};
+use crate::report::html::{HtmlSink, ReportDir};
 use crate::report::{
     self, GithubSink, GitlabSink, JsonSink, JunitSink, ProgressSink, ReportFile, Sink, Sinks, TerminalSink,
 };
 use crate::runner::{RunControl, RunError, RunOptions, no_events};
 use crate::scenario::{LoadedScenario, discover, load_all, scenario_schema_json};
-use crate::server::{Fault, Library, LibraryError, ReferenceServer, ReplayServer};
+use crate::server::{Fault, Library, LibraryError, ReferenceServer, ReplayOptions, ReplayServer};
 use crate::suite::{
     Endpoint, GoldenChange, JobsPlan, RecordReport, RecordSettings, SuiteError, UnreferencedPolicy,
     VerifySettings, decide_jobs, record, verify,
@@ -41,7 +43,7 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            write_err(err, &format!("error: cannot start the async runtime: {e}"));
+            write_err(err, &format!("error: {}", InfraError::Runtime(e)));
             return Exit::Infrastructure;
         }
     };
@@ -50,12 +52,13 @@ pub fn run(command: Command, out: &SharedWriter, err: &SharedWriter) -> Exit {
             Command::Verify(config) => verify_command(config, out, err).await,
             Command::Record(config) => record_command(config, out, err).await,
             Command::Accept(config) => accept_command(&config, out),
-            Command::Compare(config) => compare_command(&config, out),
+            Command::Compare(config) => compare_command(&config, out, err),
             Command::Serve(config) => serve(config, out).await,
             Command::Proxy(config) => proxy_command(config, out).await,
             Command::Replay(config) => replay_command(config, out).await,
             Command::Check(config) => check(&config, out),
             Command::Schema => schema(out),
+            Command::Docs(config) => docs_command(&config, out),
             Command::ListFaults => list_faults(out),
         }
     });
@@ -93,7 +96,7 @@ pub fn report_error(err: &SharedWriter, error: &Error) {
 /// Loads every scenario named by `paths`, collecting every problem in every file, including
 /// scenario names used by more than one file.
 pub fn load_scenarios(paths: &[String]) -> Result<Vec<LoadedScenario>, Error> {
-    let files = discover(paths).map_err(Error::Usage)?;
+    let files = discover(paths).map_err(UsageError::Discovery)?;
     load_all(&files).map_err(Error::Scenario)
 }
 
@@ -111,7 +114,41 @@ fn schema(out: &SharedWriter) -> Result<Exit, Error> {
     let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
     w.write_all(scenario_schema_json().as_bytes())
         .and_then(|()| w.flush())
-        .map_err(|e| Error::Infrastructure(format!("cannot write the schema: {e}")))?;
+        .map_err(|e| InfraError::Output {
+            what: "schema",
+            reason: e.to_string(),
+        })?;
+    Ok(Exit::Passed)
+}
+
+/// `docs`: the reference pages of the scenarios, written to (or checked against) a directory.
+fn docs_command(config: &DocsConfig, out: &SharedWriter) -> Result<Exit, Error> {
+    let scenarios = load_scenarios(&config.paths)?;
+    let store = GoldenStore::new(&config.golden);
+    let mut sources = Vec::with_capacity(scenarios.len());
+    for loaded in &scenarios {
+        let golden_file = store.path_for(&loaded.path);
+        let golden = store.load(&golden_file).map_err(SuiteError::from)?;
+        sources.push(DocSource {
+            loaded,
+            golden,
+            golden_file,
+        });
+    }
+    let files = render_docs(&sources, &config.dir, config.format);
+    let failed = |e: docs::DocsError| Error::from(InfraError::from(e));
+    let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
+    if config.check {
+        let stale = stale_docs(&config.dir, &files, config.format).map_err(failed)?;
+        let _ = docs::render_docs_check(&mut *w, &config.dir, &stale, files.len());
+        return Ok(if stale.is_empty() {
+            Exit::Passed
+        } else {
+            Exit::Failed
+        });
+    }
+    let done = write_docs(&config.dir, &files, config.format).map_err(failed)?;
+    let _ = docs::render_docs_written(&mut *w, &config.dir, &done, config.format);
     Ok(Exit::Passed)
 }
 
@@ -171,15 +208,11 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
         return Ok(Exit::Passed);
     }
     if selection.narrows() && selected.matched == 0 {
-        return Err(Error::Usage(
-            "no scenario matches the selection (--filter, --tag, --last-failed); `verify --list` shows what \
-             would run"
-                .to_owned(),
-        ));
+        return Err(UsageError::NothingSelected.into());
     }
     let scenarios = selected.chosen;
     // Report files are checked before anything runs, not after a long run.
-    let sinks = build_sinks(&config, out, scenarios.len())?;
+    let sinks = build_sinks(&config, out, err, scenarios.len())?;
     let (goldens, golden_notice) = match &config.run.golden {
         GoldenDir::Given(dir) => (Some(GoldenStore::new(dir)), None),
         GoldenDir::Reference(dir) if dir.is_dir() => (Some(GoldenStore::new(dir)), None),
@@ -252,16 +285,40 @@ async fn verify_command(config: VerifyConfig, out: &SharedWriter, err: &SharedWr
 /// Every sink the run reports to, file sinks checked for writability first (exit 3 before
 /// anything runs). The progress bar goes first so it is cleared before the summary, and the
 /// CI lines last, after it.
-fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Result<Sinks, Error> {
+fn build_sinks(
+    config: &VerifyConfig,
+    out: &SharedWriter,
+    err: &SharedWriter,
+    count: usize,
+) -> Result<Sinks, Error> {
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     let mut files: Vec<Box<dyn Sink>> = Vec::new();
+    let on_stdout = |path: &Option<PathBuf>| path.as_deref() == Some(Path::new("-"));
+    if on_stdout(&config.report_json) && on_stdout(&config.junit) {
+        return Err(UsageError::Conflict(
+            "--report-json - and --junit - both ask for standard output; give one of them a file",
+        )
+        .into());
+    }
+    // A report on standard output keeps it clean: the terminal report goes to stderr.
+    // (Colour was decided for stdout, so the report on stderr is plain.)
+    let plain_err = report::plain(err);
+    let human = if on_stdout(&config.report_json) || on_stdout(&config.junit) {
+        &plain_err
+    } else {
+        out
+    };
     if let Some(path) = &config.report_json {
-        let file = ReportFile::prepare("JSON report", path).map_err(SuiteError::from)?;
+        let file = ReportFile::prepare("JSON report", path, out).map_err(SuiteError::from)?;
         files.push(Box::new(JsonSink::new(file)));
     }
     if let Some(path) = &config.junit {
-        let file = ReportFile::prepare("JUnit report", path).map_err(SuiteError::from)?;
+        let file = ReportFile::prepare("JUnit report", path, out).map_err(SuiteError::from)?;
         files.push(Box::new(JunitSink::new(file)));
+    }
+    if let Some(dir) = &config.report_html {
+        let dir = ReportDir::prepare("HTML report", dir).map_err(SuiteError::from)?;
+        files.push(Box::new(HtmlSink::new(dir)));
     }
     // The record for a later `--last-failed` was not asked for: it is skipped, not an
     // error, where it cannot be written.
@@ -269,7 +326,7 @@ fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Resul
         .last_run
         .as_ref()
         .filter(|p| config.report_json.as_ref() != Some(*p))
-        && let Ok(file) = ReportFile::prepare("last-run record", path)
+        && let Ok(file) = ReportFile::prepare("last-run record", path, out)
     {
         files.push(Box::new(JsonSink::new(file)));
     }
@@ -279,15 +336,15 @@ fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Resul
         sinks.push(Box::new(progress));
     }
     sinks.push(Box::new(
-        TerminalSink::new(Arc::clone(out), count)
+        TerminalSink::new(Arc::clone(human), count)
             .with_verbosity(config.output.verbosity)
             .with_progress(bar),
     ));
     if config.output.github {
-        sinks.push(Box::new(GithubSink::new(Arc::clone(out))));
+        sinks.push(Box::new(GithubSink::new(Arc::clone(human))));
     }
     if config.output.gitlab {
-        sinks.push(Box::new(GitlabSink::new(Arc::clone(out), config.junit.clone())));
+        sinks.push(Box::new(GitlabSink::new(Arc::clone(human), config.junit.clone())));
     }
     sinks.append(&mut files);
     Ok(Sinks::new(sinks))
@@ -295,15 +352,19 @@ fn build_sinks(config: &VerifyConfig, out: &SharedWriter, count: usize) -> Resul
 
 /// The scenarios that failed or errored in the previous run's JSON report.
 fn last_failures(path: &std::path::Path) -> Result<std::collections::BTreeSet<String>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Usage(format!(
-            "--last-failed: cannot read the previous run's report {}: {e} (it is written by `verify` \
-             outside CI, or by --report-json)",
+    let text = std::fs::read_to_string(path).map_err(|e| UsageError::LastFailed {
+        problem: format!(
+            "cannot read the previous run's report {}: {e} (it is written by `verify` outside CI, or by \
+             --report-json)",
             path.display()
-        ))
+        ),
     })?;
-    report::failed_in_report(&text)
-        .map_err(|reason| Error::Usage(format!("--last-failed: {}: {reason}", path.display())))
+    report::failed_in_report(&text).map_err(|reason| {
+        UsageError::LastFailed {
+            problem: format!("{}: {reason}", path.display()),
+        }
+        .into()
+    })
 }
 
 /// The exit code of a run: a broken target (3) outranks a scenario the target refused as
@@ -326,11 +387,7 @@ async fn record_command(config: RecordConfig, out: &SharedWriter, err: &SharedWr
     let store = match &config.run.golden {
         GoldenDir::Given(dir) | GoldenDir::Reference(dir) => GoldenStore::new(dir),
         GoldenDir::None => {
-            return Err(Error::Usage(
-                "record against an external target needs a golden directory of its own: give --golden DIR \
-                 (or the profile's `golden`); the shipped golden/ is the reference server's"
-                    .to_owned(),
-            ));
+            return Err(UsageError::NoGoldenDirectory.into());
         }
     };
     let jobs = jobs(&config.run, &scenarios);
@@ -404,18 +461,25 @@ fn accept_command(config: &AcceptConfig, out: &SharedWriter) -> Result<Exit, Err
     Ok(Exit::Passed)
 }
 
-fn compare_command(config: &CompareConfig, out: &SharedWriter) -> Result<Exit, Error> {
+fn compare_command(config: &CompareConfig, out: &SharedWriter, err: &SharedWriter) -> Result<Exit, Error> {
     for dir in [&config.a, &config.b] {
         if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "{} is not a golden directory",
-                dir.display()
-            )));
+            return Err(UsageError::Path {
+                path: dir.clone(),
+                problem: "is not a golden directory",
+            }
+            .into());
         }
     }
     let file = match &config.report_json {
-        Some(path) => Some(ReportFile::prepare("JSON comparison", path).map_err(SuiteError::from)?),
+        Some(path) => Some(ReportFile::prepare("JSON comparison", path, out).map_err(SuiteError::from)?),
         None => None,
+    };
+    // The JSON on standard output keeps it clean: the text goes to stderr.
+    let out = if config.report_json.as_deref() == Some(Path::new("-")) {
+        err
+    } else {
+        out
     };
     let comparison = compare_dirs(&config.a, &config.b).map_err(SuiteError::from)?;
     {
@@ -424,8 +488,10 @@ fn compare_command(config: &CompareConfig, out: &SharedWriter) -> Result<Exit, E
         let _ = w.flush();
     }
     if let Some(file) = file {
-        let mut text = serde_json::to_string_pretty(&comparison)
-            .map_err(|e| Error::Infrastructure(format!("cannot serialise the comparison: {e}")))?;
+        let mut text = serde_json::to_string_pretty(&comparison).map_err(|e| InfraError::Output {
+            what: "comparison",
+            reason: e.to_string(),
+        })?;
         text.push('\n');
         file.write(text.as_bytes()).map_err(SuiteError::from)?;
     }
@@ -442,20 +508,14 @@ async fn preflight(url: &url::Url, timeout: std::time::Duration) -> Result<(), E
     let client = reqwest::Client::builder()
         .timeout(timeout)
         .build()
-        .map_err(|e| Error::Infrastructure(format!("cannot build HTTP client: {e}")))?;
+        .map_err(|e| InfraError::Client(e.to_string()))?;
     match client.get(url.clone()).send().await {
         Ok(_) => Ok(()),
-        Err(e) => {
-            let mut cause = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                cause = s.to_string();
-                source = s.source();
-            }
-            Err(Error::Infrastructure(format!(
-                "cannot reach target {url}: {cause}"
-            )))
+        Err(e) => Err(InfraError::Unreachable {
+            url: url.to_string(),
+            cause: crate::error_chain::root_cause(&e),
         }
+        .into()),
     }
 }
 
@@ -464,7 +524,10 @@ async fn serve(config: ServeConfig, out: &SharedWriter) -> Result<Exit, Error> {
     let csrf = config.server.csrf;
     let server = ReferenceServer::start(config.addr, config.server)
         .await
-        .map_err(|e| Error::Infrastructure(format!("cannot listen on {}: {e}", config.addr)))?;
+        .map_err(|source| InfraError::Listen {
+            addr: config.addr,
+            source,
+        })?;
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_serve_banner(&mut *w, &server.url(), &users, csrf);
@@ -479,13 +542,13 @@ async fn serve(config: ServeConfig, out: &SharedWriter) -> Result<Exit, Error> {
 async fn proxy_command(config: ProxyConfig, out: &SharedWriter) -> Result<Exit, Error> {
     let record_error = |e: RecordError| match e {
         RecordError::Golden(e) => Error::Suite(SuiteError::Golden(e)),
-        other => Error::Infrastructure(other.to_string()),
+        other => InfraError::Recording(other).into(),
     };
     // A broken rules file is reported before any traffic is recorded, not after.
     let rules = load_rules(&config.golden).map_err(record_error)?;
     let proxy = Proxy::start(config.listen, config.target.clone())
         .await
-        .map_err(|e| Error::Infrastructure(e.to_string()))?;
+        .map_err(InfraError::from)?;
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_proxy_banner(
@@ -518,12 +581,16 @@ async fn proxy_command(config: ProxyConfig, out: &SharedWriter) -> Result<Exit, 
 /// `serve --replay DIR`: plays the goldens back until a signal.
 async fn replay_command(config: ReplayConfig, out: &SharedWriter) -> Result<Exit, Error> {
     let library = Library::load(&config.dir).map_err(|e| match e {
-        LibraryError::Golden(GoldenError::Io { .. }) => Error::Infrastructure(e.to_string()),
-        other => Error::Usage(other.to_string()),
+        e @ LibraryError::Golden(GoldenError::Io { .. }) => Error::from(InfraError::Replay(e)),
+        other => UsageError::Replay(other).into(),
     })?;
-    let server = ReplayServer::start(config.addr, library)
+    let options = ReplayOptions { csrf: config.csrf };
+    let server = ReplayServer::start_with(config.addr, library, options)
         .await
-        .map_err(|e| Error::Infrastructure(format!("cannot listen on {}: {e}", config.addr)))?;
+        .map_err(|source| InfraError::Listen {
+            addr: config.addr,
+            source,
+        })?;
     {
         let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = report::render_replay_banner(&mut *w, &server.url(), &config.dir, &server.scenarios());
@@ -537,8 +604,10 @@ async fn replay_command(config: ReplayConfig, out: &SharedWriter) -> Result<Exit
 fn list_faults(out: &SharedWriter) -> Result<Exit, Error> {
     let faults: Vec<(&str, &str)> = Fault::ALL.iter().map(|f| (f.name(), f.description())).collect();
     let mut w = out.lock().unwrap_or_else(PoisonError::into_inner);
-    report::render_fault_list(&mut *w, &faults)
-        .map_err(|e| Error::Infrastructure(format!("cannot write the fault list: {e}")))?;
+    report::render_fault_list(&mut *w, &faults).map_err(|e| InfraError::Output {
+        what: "fault list",
+        reason: e.to_string(),
+    })?;
     Ok(Exit::Passed)
 }
 

@@ -130,33 +130,32 @@ impl CredentialsCharset {
     }
 }
 
-/// Everything needed to run scenarios against one server.
+/// Everything needed to run scenarios against one server: where it is, and its settings.
+///
+/// A `Target` derefs to its [`TargetSettings`], so `target.channel` reads the setting: the
+/// settings are the one description of how to talk to a server, and a target only adds the
+/// base URL that the settings may not know yet (the embedded server's address is known once
+/// it runs; `--target` overrides the profile's).
 #[derive(Debug, Clone)]
 pub struct Target {
     /// Base URL, e.g. `http://127.0.0.1:8090`.
     pub base: Url,
-    /// CometD endpoint path below `base`.
-    pub notifications_path: String,
-    /// Notification channel to subscribe.
-    pub channel: String,
-    /// Whether modifying requests need the CSRF header (GWS `enableCsrfProtection`).
-    pub csrf: bool,
-    /// Provider-state hook path (or absolute URL).
-    pub state_hook: String,
-    /// Extra headers for state-hook calls (e.g. a test-deployment token).
-    pub state_hook_headers: Vec<(String, Secret)>,
-    /// Per-actor logins; actors not listed log in as themselves with `default_password`.
-    pub logins: BTreeMap<String, LoginPool>,
-    /// Password for actors without an explicit login.
-    pub default_password: Secret,
-    /// Limit on each actor and state-hook request; also bounds each Bayeux exchange beyond
-    /// the hold the server advised.
-    pub request_timeout: Duration,
-    /// How Basic-auth credentials are encoded.
-    pub credentials_charset: CredentialsCharset,
-    /// The longest response body read from the target (actor requests, the state hook and
-    /// CometD); a longer one ends the scenario as an infrastructure error.
-    pub max_body: usize,
+    /// How to talk to it.
+    pub settings: TargetSettings,
+}
+
+impl std::ops::Deref for Target {
+    type Target = TargetSettings;
+
+    fn deref(&self) -> &TargetSettings {
+        &self.settings
+    }
+}
+
+impl std::ops::DerefMut for Target {
+    fn deref_mut(&mut self) -> &mut TargetSettings {
+        &mut self.settings
+    }
 }
 
 /// Everything about a target except, possibly, where it is: what a profile (`--profile`)
@@ -211,9 +210,19 @@ impl TargetSettings {
         }
     }
 
-    /// The login `actor` will use (see [`Target::login_for`]); known before the base URL is.
+    /// The login `actor` will use; known before the base URL is.
     pub fn login_for(&self, actor: &str) -> Login {
         login_for(&self.logins, &self.default_password, actor, 0)
+    }
+
+    /// The login used by `actor` in job slot `slot`.
+    pub fn login_for_slot(&self, actor: &str, slot: usize) -> Login {
+        login_for(&self.logins, &self.default_password, actor, slot)
+    }
+
+    /// How many users `actor` has (1 when the profile lists none: it logs in as itself).
+    pub fn pool_size(&self, actor: &str) -> usize {
+        self.logins.get(actor).map_or(1, LoginPool::len)
     }
 
     /// `actor`'s pool: the profile's, or the actor logging in as itself.
@@ -238,19 +247,7 @@ impl TargetSettings {
 
     /// The target at `base` (which wins over the settings' own base URL).
     pub fn into_target(self, base: Url) -> Target {
-        Target {
-            base,
-            notifications_path: self.notifications_path,
-            channel: self.channel,
-            csrf: self.csrf,
-            state_hook: self.state_hook,
-            state_hook_headers: self.state_hook_headers,
-            logins: self.logins,
-            default_password: self.default_password,
-            request_timeout: self.request_timeout,
-            credentials_charset: self.credentials_charset,
-            max_body: self.max_body,
-        }
+        Target { base, settings: self }
     }
 }
 
@@ -258,21 +255,6 @@ impl Target {
     /// A target with the reference server's defaults at `base`.
     pub fn with_defaults(base: Url, default_password: Secret) -> Self {
         TargetSettings::defaults(default_password).into_target(base)
-    }
-
-    /// The login used by `actor` (in job slot 0).
-    pub fn login_for(&self, actor: &str) -> Login {
-        login_for(&self.logins, &self.default_password, actor, 0)
-    }
-
-    /// The login used by `actor` in job slot `slot`.
-    pub fn login_for_slot(&self, actor: &str, slot: usize) -> Login {
-        login_for(&self.logins, &self.default_password, actor, slot)
-    }
-
-    /// How many users `actor` has (1 when the profile lists none: it logs in as itself).
-    pub fn pool_size(&self, actor: &str) -> usize {
-        self.logins.get(actor).map_or(1, LoginPool::len)
     }
 
     /// Resolves `path` (absolute URL or path) against the base URL, keeping any base path.

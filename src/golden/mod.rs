@@ -9,6 +9,7 @@ mod diff;
 mod document;
 mod drift;
 mod learn;
+mod recorded;
 mod rules;
 mod store;
 mod symbols;
@@ -19,26 +20,9 @@ pub use diff::{Observed, diff};
 pub use document::{GOLDEN_FORMAT, document, observed_counts};
 pub use drift::{Drift, DriftKind, GoldenCheck, RiskClass};
 pub use learn::{Learned, Recordings, learn};
+pub use recorded::{captured_vars, record};
 pub use rules::{Rule, RuleKind, Rules};
 pub use store::{
     GoldenError, GoldenStore, MAX_GOLDEN_BYTES, PENDING_SUFFIX, RULES_FILE, accept_pending, pending_path,
 };
 pub use symbols::symbolize;
-
-use crate::matching::Vars;
-use crate::runner::Transcript;
-
-/// The golden a transcript records: its document, symbolised with `rules`.
-pub fn record(transcript: &Transcript, rules: &Rules) -> serde_json::Value {
-    symbolize(&document(transcript), &captured_vars(transcript), rules)
-}
-
-/// The variables a transcript captured, with their final values.
-pub fn captured_vars(transcript: &Transcript) -> Vars {
-    let all = transcript.final_vars();
-    transcript
-        .captured
-        .iter()
-        .filter_map(|name| Some((name.clone(), all.get(name)?.clone())))
-        .collect()
-}

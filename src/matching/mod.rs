@@ -51,6 +51,11 @@
 //!      JSON type* and compared exactly (structurally, numbers by value; a captured string is
 //!      never read as a matcher). Placeholders inside a longer string are replaced by the
 //!      value's text (strings unquoted) and the result compared as literal text.
+//!    - `$id:NAME`: a symbolic id — any non-empty string, reported as a [`Binding`] by
+//!      [`match_with_bindings`]; `${id:NAME}` inside a longer string (or a `$uri:` path)
+//!      matches the text there. Whether ids bind consistently (the same name, the same value;
+//!      different names, different values) is decided over a whole scenario or golden by the
+//!      caller, so the matcher itself stays pure.
 //!    - `$$text` is the literal string `$text`: no matcher, no interpolation.
 //!    - Anything else starting with `$` (`$anyy`, `$5`, `$type:int`, `$unordered` outside the
 //!      first array position, an unclosed `${`) is a **malformed expectation**, never a

@@ -170,9 +170,9 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// quick-junit always writes `skipped` on `<testsuites>`, which the Jenkins/Ant JUnit schema
-/// (`junit-10.xsd`) does not allow there, so strict consumers would reject the file; the
-/// count stays on each `<testsuite>`, where the schema has it.
+/// quick-junit always writes `skipped` on `<testsuites>`, which Jenkins' JUnit schema
+/// (junit-10) does not allow there, so strict consumers would reject the file; the count
+/// stays on each `<testsuite>`, where the schema has it.
 fn without_testsuites_skipped(mut xml: String) -> String {
     let Some(start) = xml.find("<testsuites") else {
         return xml;

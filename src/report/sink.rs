@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::atomic::write_atomically;
+use crate::atomic::Destination;
 use crate::golden::{GoldenCheck, RiskClass};
 use crate::runner::RunEvent;
 use crate::verdict::{Coverage, ScenarioOutcome, Verdict};
@@ -127,26 +127,50 @@ pub trait Sink: Send {
     fn finish(&mut self, report: &RunReport) -> Result<(), SinkError>;
 }
 
-/// A report file: checked before the run, written atomically after it.
-#[derive(Debug, Clone)]
+/// A report file: checked before the run, written after it — atomically when it is a regular
+/// file (through a symbolic link, the file it names), in place when it is a FIFO or a device,
+/// to standard output for `-`.
+#[derive(Clone)]
 pub struct ReportFile {
     what: &'static str,
     path: PathBuf,
+    destination: Destination,
+    stdout: SharedWriter,
+}
+
+impl std::fmt::Debug for ReportFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportFile")
+            .field("what", &self.what)
+            .field("destination", &self.destination)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ReportFile {
     /// Checks that `path` can be written as the `what` report (creating missing parent
-    /// directories), so a run never ends without the report it was asked for.
-    pub fn prepare(what: &'static str, path: &Path) -> Result<Self, SinkError> {
+    /// directories), so a run never ends without the report it was asked for. `-` is
+    /// `stdout`.
+    pub fn prepare(what: &'static str, path: &Path, stdout: &SharedWriter) -> Result<Self, SinkError> {
         let failed = |reason: String| SinkError::Write {
             what,
             path: path.to_path_buf(),
             reason,
         };
-        if path.is_dir() {
-            return Err(failed("it is a directory".to_owned()));
-        }
-        let dir = match path.parent() {
+        let destination = Destination::resolve(path).map_err(|e| failed(e.to_string()))?;
+        let file = ReportFile {
+            what,
+            path: path.to_path_buf(),
+            destination: destination.clone(),
+            stdout: Arc::clone(stdout),
+        };
+        let target = match &destination {
+            Destination::File(target) => target,
+            // Opening a FIFO would wait for its reader, and a device or stdout needs no
+            // directory: they are written as they are when the run ends.
+            Destination::InPlace(_) | Destination::Stdout => return Ok(file),
+        };
+        let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
@@ -157,19 +181,19 @@ impl ReportFile {
         std::fs::write(&probe, b"")
             .map_err(|e| failed(format!("directory {} is not writable: {e}", dir.display())))?;
         let _ = std::fs::remove_file(&probe);
-        Ok(ReportFile {
-            what,
-            path: path.to_path_buf(),
-        })
+        Ok(file)
     }
 
-    /// Writes `bytes` atomically.
+    /// Writes `bytes` where the report goes.
     pub fn write(&self, bytes: &[u8]) -> Result<(), SinkError> {
-        write_atomically(&self.path, bytes).map_err(|e| SinkError::Write {
-            what: self.what,
-            path: self.path.clone(),
-            reason: e.to_string(),
-        })
+        let mut stdout = self.stdout.lock().unwrap_or_else(PoisonError::into_inner);
+        self.destination
+            .write(bytes, &mut *stdout)
+            .map_err(|e| SinkError::Write {
+                what: self.what,
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })
     }
 
     /// The file.

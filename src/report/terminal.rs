@@ -253,7 +253,8 @@ pub(super) fn failure_mismatches(f: &Failure) -> Vec<String> {
     }
 }
 
-fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> io::Result<()> {
+/// One failure's block as the terminal prints it (the HTML report shows it too).
+pub(super) fn render_failure(w: &mut dyn Write, outcome: &ScenarioOutcome, f: &Failure) -> io::Result<()> {
     let who = f.actor.as_deref().unwrap_or("scenario");
     writeln!(
         w,

@@ -24,5 +24,5 @@ mod world;
 pub use config::ServerConfig;
 pub use faults::{Fault, UnknownFault};
 pub use handle::{ReferenceServer, ServerStats};
-pub use replay::{Library, LibraryError, ReplayServer};
+pub use replay::{Library, LibraryError, ReplayOptions, ReplayServer};
 pub use variant::{UnknownVariant, Variant};

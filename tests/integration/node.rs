@@ -41,28 +41,42 @@ fn record_install(dir: &Path) {
 /// with npm's output if that fails, because every interop test depends on it.
 pub fn ensure_npm_packages() {
     static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let dir = interop_dir();
-        let lock = File::create(dir.join(".npm-install.lock")).expect("create npm install lock file");
-        lock.lock().expect("lock npm install");
-        if needs_install(&dir) {
-            let output = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-                .current_dir(&dir)
-                .stdin(Stdio::null())
-                .output()
-                .expect("npm runs (Node.js and npm must be installed)");
-            assert!(
-                output.status.success(),
-                "npm ci failed in {}:\n{}{}",
-                dir.display(),
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-            record_install(&dir);
-        }
-        lock.unlock().expect("unlock npm install");
-    });
+    DONE.get_or_init(|| install_pinned(&interop_dir()));
+}
+
+/// `tests/browser`: playwright-core (driving the system Chromium) and mermaid.
+pub fn browser_dir() -> PathBuf {
+    root().join("tests").join("browser")
+}
+
+/// Installs the browser tests' pinned npm packages, as [`ensure_npm_packages`] does the
+/// interop peers.
+pub fn ensure_browser_packages() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| install_pinned(&browser_dir()));
+}
+
+/// `npm ci` in `dir` unless its lockfile is installed already, under a file lock.
+fn install_pinned(dir: &Path) {
+    let lock = File::create(dir.join(".npm-install.lock")).expect("create npm install lock file");
+    lock.lock().expect("lock npm install");
+    if needs_install(dir) {
+        let output = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("npm runs (Node.js and npm must be installed)");
+        assert!(
+            output.status.success(),
+            "npm ci failed in {}:\n{}{}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        record_install(dir);
+    }
+    lock.unlock().expect("unlock npm install");
 }
 
 #[test]

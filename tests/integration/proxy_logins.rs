@@ -156,7 +156,8 @@ async fn proxy_keeps_a_login_as_a_step_when_a_later_request_uses_what_it_returne
         "{stdout}"
     );
 
-    // The playback of the recording answers the login step as recorded, not as a login.
+    // The playback answers agent2's login as recorded, with the user id every replay session
+    // binds for agent2, so the Transfer to the URI it returned is the recorded one.
     let library = Library::load(&golden).expect("the golden loads");
     let replay = ReplayServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), library)
         .await

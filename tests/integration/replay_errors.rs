@@ -78,9 +78,10 @@ async fn replay_a_request_of_no_session_names_what_was_never_handed_out() {
 #[tokio::test]
 async fn replay_refuses_a_state_nothing_was_recorded_from_and_lists_the_recorded_ones() {
     let replay = replay_shipped().await;
+    // No shipped golden starts from this state (DESIGN.md §5 offers none by that name).
     let (status, error) = hook_raw(
         &replay.url(),
-        &json!({"state": "facebook session offered", "params": {"agent": "agent1"}, "action": "setup"}),
+        &json!({"state": "facebook session parked", "params": {"agent": "agent1"}, "action": "setup"}),
     )
     .await;
     assert_eq!(status, 400);
@@ -127,4 +128,63 @@ async fn replay_parallel_sessions_of_one_golden_keep_their_own_fresh_ids() {
         assert_eq!(status, 200);
     }
     assert_eq!(replay.sessions(), 0);
+}
+
+#[tokio::test]
+async fn replay_answers_requests_it_refuses_with_the_refusal_recorded_for_them() {
+    let replay = replay_shipped().await;
+    let base = replay.url();
+    let client = reqwest::Client::new();
+    // A user keeps the first password it logs in with.
+    let login = client
+        .get(format!("{base}/api/v2/me"))
+        .basic_auth("agent1", Some("first"))
+        .send()
+        .await
+        .expect("the playback answers");
+    assert_eq!(login.status(), 200);
+    let setup = hook(&base, "facebook session chatting", json!({"agents": ["agent1"]})).await;
+    let path = format!(
+        "/api/v2/me/facebooksessions/{}",
+        setup["id"].as_str().expect("id")
+    );
+    let complete = json!({"operationName": "Complete"});
+    let anonymous = client
+        .post(format!("{base}{path}"))
+        .json(&complete)
+        .send()
+        .await
+        .expect("the playback answers");
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["www-authenticate"], "Basic realm=\"GWS\"");
+    assert_eq!(
+        anonymous.json::<Value>().await.expect("JSON"),
+        json!({"statusCode": 20, "statusMessage": "User not authenticated"}),
+        "as errors/no-credentials.json recorded it"
+    );
+    let wrong = client
+        .post(format!("{base}{path}"))
+        .basic_auth("agent1", Some("second"))
+        .json(&complete)
+        .send()
+        .await
+        .expect("the playback answers");
+    assert_eq!(wrong.status(), 401, "another password is a wrong one");
+    // Nothing recorded a refusal of this: the reference server's refusal.
+    let elsewhere = client
+        .get(format!("{base}/api/v2/me/facebooksessions/NEVERHANDEDOUT01"))
+        .send()
+        .await
+        .expect("the playback answers");
+    assert_eq!(elsewhere.status(), 401);
+    // The refusals changed nothing: the recorded read of the unchanged session plays.
+    let read = client
+        .get(format!("{base}{path}"))
+        .basic_auth("agent1", Some("first"))
+        .send()
+        .await
+        .expect("the playback answers");
+    assert_eq!(read.status(), 200);
+    let read: Value = read.json().await.expect("JSON");
+    assert_eq!(read["facebooksession"]["state"], "Chatting", "{read}");
 }

@@ -63,3 +63,35 @@ async fn lost_cometd_session_is_reported_with_its_window() {
     );
     assert!(rehandshake.2.contains("Unknown client"), "{rehandshake:?}");
 }
+
+/// The target forgets every HTTP session (JSESSIONID) as soon as it is idle: each request
+/// still carries the actor's Basic credentials, so the run goes on and passes, and nothing
+/// the target did is misreported.
+#[tokio::test]
+async fn forgotten_http_sessions_are_survived() {
+    // Sessions are swept every max_interval / 2 (10 ms here); a held long-poll keeps its
+    // CometD client alive meanwhile.
+    let server = start_server(ServerConfig {
+        http_session_idle: Duration::ZERO,
+        max_interval: Duration::from_millis(20),
+        ..ServerConfig::default()
+    })
+    .await;
+    let target = Target::with_defaults(
+        url::Url::parse(&server.url()).expect("URL"),
+        Secret::new("password"),
+    );
+    for scenario in [
+        "scenarios/facebook/complete.yaml",
+        "scenarios/facebook/remove-participant-from-conference.yaml",
+    ] {
+        let loaded = load_file(&root().join(scenario)).expect("scenario loads");
+        let outcome = run_inline(&loaded, Arc::new(target.clone()), &RunOptions::default()).await;
+        assert_eq!(
+            outcome.verdict,
+            Verdict::Passed,
+            "{scenario}: {:#?}",
+            outcome.failures
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Starting and stopping a playback: bind, serve in the background, expire silent CometD
 //! clients and idle replay sessions, shut down promptly even with long-polls held.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,6 +19,14 @@ use super::sessions::Sessions;
 /// A replay session (or HTTP session) unused for this long is forgotten.
 const IDLE: Duration = Duration::from_secs(30 * 60);
 
+/// How a playback behaves beyond its goldens.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReplayOptions {
+    /// Check CSRF tokens as GWS with `enableCsrfProtection` does: logins hand one out, and a
+    /// modifying request without it is refused (with the refusal a golden recorded for it).
+    pub csrf: bool,
+}
+
 /// A running playback of a golden directory. Dropping it stops it.
 pub struct ReplayServer {
     addr: SocketAddr,
@@ -30,11 +39,21 @@ impl ReplayServer {
     /// Binds `addr` (port 0 for an ephemeral one) and plays `library` back, serving in the
     /// background on the current tokio runtime.
     pub async fn start(addr: SocketAddr, library: Library) -> std::io::Result<Self> {
+        Self::start_with(addr, library, ReplayOptions::default()).await
+    }
+
+    /// [`ReplayServer::start`] with `options`.
+    pub async fn start_with(
+        addr: SocketAddr,
+        library: Library,
+        options: ReplayOptions,
+    ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let config = ServerConfig {
-            // Users are registered as they log in; any password is accepted.
+            // Users are registered as they log in, with the first password they use.
             users: Vec::new(),
+            csrf: options.csrf,
             ..ServerConfig::default()
         };
         let max_body = config.max_body_bytes;
@@ -44,6 +63,7 @@ impl ReplayServer {
             world: Arc::new(Mutex::new(World::new(config, &base_url))),
             library,
             sessions: Mutex::new(Sessions::new(&base_url)),
+            learned: Mutex::new(BTreeSet::new()),
         });
         let app = router(Arc::clone(&replay), max_body);
         let (tx, rx) = oneshot::channel::<()>();

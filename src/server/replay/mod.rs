@@ -7,16 +7,20 @@
 //! recorded notifications go to each actor's own CometD sessions, in order. Every placeholder
 //! gets a fresh value per session ([`fresh`]), the same wherever it appears ([`template`]). A
 //! request that matches nothing gets a JSON error naming the closest recorded step and each
-//! difference. CometD, logins and cookies are the reference server's own machinery; like the
-//! reference server, this never imports runner or report code.
+//! difference ([`refusal`]). What changes nothing on a server and names no session — logins,
+//! CometD messages, requests refused for their credentials — is not played in order but
+//! answered aside ([`sessions`]). CometD, logins, cookies and CSRF tokens are the reference
+//! server's own machinery; like the reference server, this never imports runner or report
+//! code.
 
 mod fresh;
 mod handle;
 mod library;
+mod refusal;
 mod routes;
 mod sessions;
 mod template;
 mod track;
 
-pub use handle::ReplayServer;
+pub use handle::{ReplayOptions, ReplayServer};
 pub use library::{Library, LibraryError};

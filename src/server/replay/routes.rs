@@ -1,12 +1,19 @@
 //! The playback's HTTP surface: the state hook picks (or continues) a replay session, every
 //! other request is matched against its session's next step, and the reference server's own
-//! CometD endpoint delivers the recorded notifications to each actor's sessions.
+//! CometD endpoint answers CometD messages and delivers the recorded notifications to each
+//! actor's sessions.
 //!
-//! Logins are accepted for any user and password (a playback has no credentials to check,
-//! and goldens hold none): Basic auth registers the user, and JSESSIONID cookies work as on
-//! the reference server. `GET /api/v2/me` answers as a login unless it is the next recorded
-//! step of the caller's session.
+//! Any user may log in, and keeps the first password it uses (a playback has no credentials
+//! to check, and goldens hold none; keeping the first one is what makes a wrong password
+//! wrong). Basic auth registers the user, and JSESSIONID cookies work as on the reference
+//! server, CSRF tokens too when the playback is started with CSRF protection. A login
+//! (`GET /api/v2/me`) is answered from a recorded login of that user that a session has
+//! coming, else as the reference server describes a user; either way with the same user id,
+//! which every replay session binds too. A request the playback refuses (no or wrong
+//! credentials, no CSRF token) gets the refusal a session recorded for it, else the
+//! reference server's.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -18,13 +25,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use super::super::auth::{Authed, authenticate, basic_credentials};
+use super::super::auth::{Authed, Refusal as AuthRefusal, authenticate, basic_credentials};
 use super::super::body::read;
 use super::super::cometd;
 use super::super::ids;
 use super::super::world::{SharedWorld, User, lock};
-use super::library::Library;
-use super::sessions::{Answer, Sessions};
+use super::library::{Kind, LOGIN_PATH, Library, NOTIFICATIONS_PATH};
+use super::sessions::{Answer, Sessions, UserIds};
+use super::track::Call;
 
 /// Everything a playback holds.
 pub(crate) struct Replay {
@@ -34,27 +42,60 @@ pub(crate) struct Replay {
     pub library: Library,
     /// Open replay sessions.
     pub sessions: Mutex<Sessions>,
+    /// Users whose password is known (the first one they used). Locked before the world.
+    pub learned: Mutex<BTreeSet<String>>,
 }
 
 impl Replay {
     pub fn sessions(&self) -> MutexGuard<'_, Sessions> {
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// The ids of every user the goldens' actors (and `actors`) may log in as, registering
+    /// users not seen yet.
+    fn user_ids(&self, actors: &BTreeMap<String, String>) -> UserIds {
+        let users: BTreeSet<String> = self
+            .library
+            .actors()
+            .into_iter()
+            .map(|actor| actors.get(actor).map_or(actor, String::as_str).to_owned())
+            .chain(actors.values().cloned())
+            .collect();
+        let mut w = lock(&self.world);
+        users
+            .into_iter()
+            .map(|user| {
+                let id = w
+                    .dir
+                    .users
+                    .entry(user.clone())
+                    .or_insert_with(|| User {
+                        name: user.clone(),
+                        // Nobody knows it: the user's first login sets the password.
+                        password: ids::hex(32),
+                        id: ids::hex(32),
+                    })
+                    .id
+                    .clone();
+                (user, id)
+            })
+            .collect()
+    }
 }
 
 type Shared = Arc<Replay>;
-
-/// The login path, answered as a login when it is not a recorded step.
-const LOGIN_PATH: &str = "/api/v2/me";
 
 /// The playback's routes.
 pub(crate) fn router(replay: Shared, max_body: usize) -> Router {
     Router::new()
         .route("/contract/states", post(hook))
-        .route("/api/v2/notifications", post(bayeux).get(cometd::refuse_get))
-        .route("/api/v2/notifications/", post(bayeux).get(cometd::refuse_get))
+        .route(NOTIFICATIONS_PATH, post(bayeux).get(cometd::refuse_get))
         .route(
-            "/api/v2/notifications/{*rest}",
+            &format!("{NOTIFICATIONS_PATH}/"),
+            post(bayeux).get(cometd::refuse_get),
+        )
+        .route(
+            &format!("{NOTIFICATIONS_PATH}/{{*rest}}"),
             post(bayeux).get(cometd::refuse_get),
         )
         .fallback(request)
@@ -62,18 +103,22 @@ pub(crate) fn router(replay: Shared, max_body: usize) -> Router {
         .with_state(replay)
 }
 
-/// Registers the Basic auth user (with the password given) so the reference server's
-/// authentication accepts it.
-fn admit(world: &SharedWorld, headers: &HeaderMap) {
+/// Registers the Basic auth user the first time it is seen, with the password given, so the
+/// reference server's authentication accepts it from then on (and refuses other passwords).
+fn admit(replay: &Replay, headers: &HeaderMap) {
     // The first reading (UTF-8 when the bytes are UTF-8, else ISO-8859-1) is the one the
-    // client most likely meant; the playback accepts any password anyway.
+    // client most likely meant.
     let Some(Some(readings)) = basic_credentials(headers) else {
         return;
     };
     let Some((user, password)) = readings.into_iter().next() else {
         return;
     };
-    let mut w = lock(world);
+    let mut learned = replay.learned.lock().unwrap_or_else(PoisonError::into_inner);
+    if !learned.insert(user.clone()) {
+        return;
+    }
+    let mut w = lock(&replay.world);
     match w.dir.users.get_mut(&user) {
         Some(known) => known.password = password,
         None => {
@@ -89,13 +134,70 @@ fn admit(world: &SharedWorld, headers: &HeaderMap) {
     }
 }
 
+/// The user a request's Basic credentials name, right or wrong.
+fn claimed_user(headers: &HeaderMap) -> Option<String> {
+    let readings = basic_credentials(headers)??;
+    readings.into_iter().next().map(|(user, _)| user)
+}
+
+/// A request body as the playback matches it: JSON, or the text as a JSON string.
+fn parse_body(bytes: &[u8]) -> Option<Value> {
+    (!bytes.is_empty()).then(|| {
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    })
+}
+
+/// CometD: the reference server's engine answers, except requests it refuses for their
+/// credentials, which get the refusal a session recorded for them when there is one.
 async fn bayeux(
     State(replay): State<Shared>,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    admit(&replay.world, &headers);
-    cometd::handle(State(Arc::clone(&replay.world)), headers, body).await
+    admit(&replay, &headers);
+    let bytes = match read(body) {
+        Ok(bytes) => bytes,
+        Err(error) => return error.into_response(),
+    };
+    let response = cometd::handle(
+        State(Arc::clone(&replay.world)),
+        headers.clone(),
+        Ok(bytes.clone()),
+    )
+    .await;
+    let status = response.status().as_u16();
+    if !matches!(status, 401 | 403) {
+        return response;
+    }
+    let body = parse_body(&bytes);
+    let claimed = claimed_user(&headers);
+    let call = Call::Http {
+        user: claimed.as_deref(),
+        method: "POST",
+        path: uri.path(),
+        body: body.as_ref(),
+    };
+    let answer = replay.sessions().aside(&call, refusals(status, false));
+    match answer {
+        Some(answer) => {
+            publish(&replay, &answer);
+            recorded_response(&answer)
+        }
+        None => response,
+    }
+}
+
+/// Which recorded refusals may answer a request the playback refuses with `status` (the
+/// same status first; a CSRF refusal only by a 403).
+fn refusals(status: u16, csrf: bool) -> impl Fn(Kind) -> Option<u8> {
+    move |kind| match kind {
+        Kind::Refusal(recorded) if recorded == status => Some(0),
+        Kind::Refusal(403) => Some(1),
+        Kind::Refusal(_) if !csrf => Some(1),
+        _ => None,
+    }
 }
 
 fn publish(replay: &Replay, answer: &Answer) {
@@ -133,7 +235,7 @@ async fn hook(State(replay): State<Shared>, body: Result<Bytes, BytesRejection>)
         return json_reply(200, &json!({}));
     }
     let params = request.get("params").cloned().unwrap_or(Value::Null);
-    let actors = request
+    let actors: BTreeMap<String, String> = request
         .get("actors")
         .and_then(Value::as_object)
         .map(|map| {
@@ -142,7 +244,10 @@ async fn hook(State(replay): State<Shared>, body: Result<Bytes, BytesRejection>)
                 .collect()
         })
         .unwrap_or_default();
-    let result = replay.sessions().setup(&replay.library, state, &params, actors);
+    let user_ids = replay.user_ids(&actors);
+    let result = replay
+        .sessions()
+        .setup(&replay.library, state, &params, actors, &user_ids);
     match result {
         Ok(answer) => {
             publish(&replay, &answer);
@@ -152,7 +257,7 @@ async fn hook(State(replay): State<Shared>, body: Result<Bytes, BytesRejection>)
     }
 }
 
-/// Any other request: the next step of its replay session.
+/// Any other request: a login, a refusal, or the next step of its replay session.
 async fn request(
     State(replay): State<Shared>,
     method: Method,
@@ -160,38 +265,64 @@ async fn request(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    admit(&replay.world, &headers);
+    admit(&replay, &headers);
     let authed = {
         let mut w = lock(&replay.world);
-        match authenticate(&mut w, &headers, &method) {
-            Ok(authed) => authed,
-            Err(refusal) => return refusal.into_response(),
-        }
+        authenticate(&mut w, &headers, &method)
     };
     let bytes = match read(body) {
         Ok(bytes) => bytes,
-        Err(error) => return authed.finish(error.into_response()),
+        Err(error) => {
+            let response = error.into_response();
+            return match &authed {
+                Ok(authed) => authed.finish(response),
+                Err(_) => response,
+            };
+        }
     };
-    let body = (!bytes.is_empty()).then(|| {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    });
+    let body = parse_body(&bytes);
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let authed = match authed {
+        Ok(authed) => authed,
+        Err(refusal) => {
+            let claimed = claimed_user(&headers);
+            let call = Call::Http {
+                user: claimed.as_deref(),
+                method: method.as_str(),
+                path: &path,
+                body: body.as_ref(),
+            };
+            let fallback = refusal.into_response();
+            let rank = refusals(fallback.status().as_u16(), refusal == AuthRefusal::Csrf);
+            let answer = replay.sessions().aside(&call, rank);
+            return match answer {
+                Some(answer) => {
+                    publish(&replay, &answer);
+                    recorded_response(&answer)
+                }
+                None => fallback,
+            };
+        }
+    };
+    if method == Method::GET && uri.path() == LOGIN_PATH {
+        return login(&replay, &authed, &path);
+    }
+    let user_ids = replay.user_ids(&BTreeMap::new());
     let result = replay.sessions().request(
         &replay.library,
         &authed.user,
         method.as_str(),
         &path,
         body.as_ref(),
+        &user_ids,
     );
     match result {
         Ok(answer) => {
             publish(&replay, &answer);
             authed.finish(recorded_response(&answer))
         }
-        Err(_) if method == Method::GET && uri.path() == LOGIN_PATH => login(&replay, &authed),
         Err(refusal) => authed.finish(json_reply(refusal.status(), &refusal.body())),
     }
 }
@@ -218,23 +349,53 @@ fn recorded_response(answer: &Answer) -> Response {
     response
 }
 
-/// `GET /api/v2/me` as a login: the user, as the reference server describes one.
-fn login(replay: &Replay, authed: &Authed) -> Response {
-    let w = lock(&replay.world);
-    let id = w.dir.user_id(&authed.user).to_owned();
-    let body = json!({
-        "statusCode": 0,
-        "user": {
-            "id": id,
-            "userName": authed.user,
-            "firstName": authed.user,
-            "lastName": "",
-            "uri": w.dir.user_uri(&authed.user),
-            "path": w.dir.user_path(&authed.user),
-            "roles": ["ROLE_AGENT"],
-            "enabled": true,
+/// `GET /api/v2/me`: a recorded login of this user that a session has coming, else the user
+/// as the reference server describes one (with the id sessions bound for it either way), and
+/// the CSRF token when the playback checks them.
+fn login(replay: &Replay, authed: &Authed, path: &str) -> Response {
+    let call = Call::Http {
+        user: Some(&authed.user),
+        method: "GET",
+        path,
+        body: None,
+    };
+    let answer = replay
+        .sessions()
+        .aside(&call, |kind| (kind == Kind::Login).then_some(0));
+    let mut response = match answer {
+        Some(mut answer) => {
+            // A golden records the user name as volatile (profiles choose users); it is the
+            // name this user logged in with.
+            if let Some(name) = answer.output.body.pointer_mut("/user/userName") {
+                *name = json!(authed.user);
+            }
+            publish(replay, &answer);
+            recorded_response(&answer)
         }
-    });
-    drop(w);
-    authed.finish(axum::Json(body).into_response())
+        None => {
+            let w = lock(&replay.world);
+            let body = json!({
+                "statusCode": 0,
+                "user": {
+                    "id": w.dir.user_id(&authed.user),
+                    "userName": authed.user,
+                    "firstName": authed.user,
+                    "lastName": "",
+                    "uri": w.dir.user_uri(&authed.user),
+                    "path": w.dir.user_path(&authed.user),
+                    "roles": ["ROLE_AGENT"],
+                    "enabled": true,
+                }
+            });
+            axum::Json(body).into_response()
+        }
+    };
+    if lock(&replay.world).config.csrf {
+        let headers = response.headers_mut();
+        headers.insert("x-csrf-header", HeaderValue::from_static("X-CSRF-TOKEN"));
+        if let Ok(token) = HeaderValue::from_str(&authed.csrf_token) {
+            headers.insert("x-csrf-token", token);
+        }
+    }
+    authed.finish(response)
 }

@@ -3,6 +3,10 @@
 //! wherever it appears), and *unifying* one with what a client sent checks the request
 //! (leniently: extra object keys are allowed) and binds placeholders seen for the first time.
 //!
+//! Volatile values (`$type:T`) are instantiated last in their object, in the scope
+//! [`super::fresh`] explains: at the top of a reply or notification they are the entry's,
+//! inside an object with an `id` that resource's, inside any other object that item's.
+//!
 //! A golden's strings read as in `golden::diff`: `${name}` a captured variable, `$id:NAME` (or
 //! `${id:NAME}` inside a string) a symbolic id, `$type:T` a volatile value, `$uri:PATH` a URL
 //! of this server's with that path, `$$text` a literal; `$regex:` and `$any` are accepted in
@@ -13,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::fresh::Fresh;
+use super::fresh::{Fresh, Scope};
 use crate::matching::path_and_query;
 use crate::matching::template::{Part, parts};
 
@@ -82,34 +86,47 @@ fn id_key(name: &str) -> String {
 
 /// Instantiates golden templates for one replay session.
 pub(crate) struct Instantiator<'a> {
-    pub bindings: &'a mut Bindings,
-    pub fresh: &'a mut Fresh,
+    bindings: &'a mut Bindings,
+    fresh: &'a mut Fresh,
+    /// How often each item (by content) appeared in the value being instantiated.
+    seen: BTreeMap<String, usize>,
 }
 
-impl Instantiator<'_> {
-    /// The value `template` stands for, binding what is not bound yet.
-    pub fn value(&mut self, template: &Value) -> Value {
-        self.at(template, "")
+impl<'a> Instantiator<'a> {
+    /// Instantiates with (and into) `bindings`, making new values with `fresh`.
+    pub fn new(bindings: &'a mut Bindings, fresh: &'a mut Fresh) -> Self {
+        Instantiator {
+            bindings,
+            fresh,
+            seen: BTreeMap::new(),
+        }
     }
 
-    fn at(&mut self, template: &Value, key: &str) -> Value {
+    /// The value `template` stands for, binding what is not bound yet. `template` is a whole
+    /// reply body or notification: volatile values at its top are the entry's.
+    pub fn value(&mut self, template: &Value) -> Value {
+        self.seen.clear();
+        self.at(template, "", true)
+    }
+
+    fn at(&mut self, template: &Value, key: &str, top: bool) -> Value {
         match template {
             Value::String(text) => self.string(text, key),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.at(v, key)).collect()),
-            Value::Object(map) => self.object(map),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.at(v, key, false)).collect()),
+            Value::Object(map) => self.object(map, top),
             other => other.clone(),
         }
     }
 
-    fn object(&mut self, map: &Map<String, Value>) -> Value {
+    fn object(&mut self, map: &Map<String, Value>, top: bool) -> Value {
         let mut out = Map::new();
         let uri_like = |k: &str, v: &Value| {
             k.to_ascii_lowercase().ends_with("uri")
                 && v.as_str().is_some_and(|s| matches!(piece(s), Piece::Var(_)))
         };
         for (k, v) in map {
-            if !uri_like(k, v) {
-                out.insert(k.clone(), self.at(v, k));
+            if !uri_like(k, v) && volatile(v).is_none() {
+                out.insert(k.clone(), self.at(v, k, false));
             }
         }
         // A GWS resource's URI is its path below `/api/v2` on this server: a URI variable
@@ -128,9 +145,31 @@ impl Instantiator<'_> {
                     self.bindings.insert(key, Value::String(uri));
                 }
             }
-            out.insert(k.clone(), self.at(v, k));
+            out.insert(k.clone(), self.at(v, k, false));
+        }
+        if map.values().any(|v| volatile(v).is_some()) {
+            let scope = self.scope(&out, top);
+            for (k, v) in map {
+                if let Some(type_name) = volatile(v) {
+                    out.insert(k.clone(), self.fresh.stamp(type_name, k, scope.clone()));
+                }
+            }
         }
         Value::Object(out)
+    }
+
+    /// Whose volatile values an object's are, from the rest of it (`out`, instantiated).
+    fn scope(&mut self, out: &Map<String, Value>, top: bool) -> Scope {
+        if top {
+            return Scope::Entry;
+        }
+        if let Some(id) = out.get("id").and_then(Value::as_str) {
+            return Scope::Resource(id.to_owned());
+        }
+        let content = Value::Object(out.clone()).to_string();
+        let seen = self.seen.entry(content.clone()).or_insert(0);
+        *seen += 1;
+        Scope::Item(content, *seen)
     }
 
     fn bound(&mut self, key: String, make: impl FnOnce(&mut Fresh) -> String) -> Value {
@@ -178,6 +217,14 @@ impl Instantiator<'_> {
     }
 }
 
+/// The JSON type a volatile value (`$type:T`) has, if `v` is one.
+fn volatile(v: &Value) -> Option<&str> {
+    match piece(v.as_str()?) {
+        Piece::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
 /// A literal written as an escaped regex (how symbolisation writes text containing `${`).
 fn unescape(pattern: &str) -> String {
     let mut out = String::new();
@@ -202,9 +249,25 @@ pub(crate) fn unify(
     bindings: &mut Bindings,
     pointer: &str,
 ) -> Vec<Difference> {
+    unify_with(template, actual, bindings, pointer, false)
+}
+
+/// [`unify`] without the leniency: `actual` must not have object keys `template` lacks (for
+/// telling whether two goldens recorded the same answer).
+pub(crate) fn unify_exact(template: &Value, actual: &Value, bindings: &mut Bindings) -> Vec<Difference> {
+    unify_with(template, actual, bindings, "", true)
+}
+
+fn unify_with(
+    template: &Value,
+    actual: &Value,
+    bindings: &mut Bindings,
+    pointer: &str,
+    exact: bool,
+) -> Vec<Difference> {
     let mut trial = bindings.clone();
     let mut diffs = Vec::new();
-    walk(template, actual, &mut trial, pointer, &mut diffs);
+    walk(template, actual, &mut trial, pointer, exact, &mut diffs);
     if diffs.is_empty() {
         *bindings = trial;
     }
@@ -216,6 +279,7 @@ fn walk(
     actual: &Value,
     bindings: &mut Bindings,
     pointer: &str,
+    exact: bool,
     diffs: &mut Vec<Difference>,
 ) {
     let differ = |diffs: &mut Vec<Difference>, bindings: &Bindings| {
@@ -235,7 +299,7 @@ fn walk(
             for (key, tv) in t {
                 let p = format!("{pointer}/{}", crate::matching::escape_token(key));
                 match a.get(key) {
-                    Some(av) => walk(tv, av, bindings, &p, diffs),
+                    Some(av) => walk(tv, av, bindings, &p, exact, diffs),
                     None => diffs.push(Difference {
                         pointer: p,
                         expected: resolved(tv, bindings),
@@ -243,10 +307,17 @@ fn walk(
                     }),
                 }
             }
+            for (key, av) in a.iter().filter(|(key, _)| exact && !t.contains_key(*key)) {
+                diffs.push(Difference {
+                    pointer: format!("{pointer}/{}", crate::matching::escape_token(key)),
+                    expected: Value::String("$absent".to_owned()),
+                    actual: Some(av.clone()),
+                });
+            }
         }
         (Value::Array(t), Value::Array(a)) if t.len() == a.len() => {
             for (i, (tv, av)) in t.iter().zip(a).enumerate() {
-                walk(tv, av, bindings, &format!("{pointer}/{i}"), diffs);
+                walk(tv, av, bindings, &format!("{pointer}/{i}"), exact, diffs);
             }
         }
         (Value::Number(t), Value::Number(a)) => {
@@ -413,11 +484,7 @@ mod tests {
         });
         let mut bindings = Bindings::new();
         let mut fresh = fresh();
-        let value = Instantiator {
-            bindings: &mut bindings,
-            fresh: &mut fresh,
-        }
-        .value(&golden);
+        let value = Instantiator::new(&mut bindings, &mut fresh).value(&golden);
         let session = value["id"].as_str().unwrap();
         assert_eq!(
             value["uri"],
@@ -468,6 +535,64 @@ mod tests {
         assert!(
             !bindings.contains_key("var:who"),
             "nothing is bound when something differs"
+        );
+    }
+
+    #[test]
+    fn volatile_values_repeat_where_the_server_repeats_them() {
+        let mut bindings = Bindings::new();
+        let mut fresh = fresh();
+        let message = json!({"type": "Text", "text": "hi", "index": "$type:integer"});
+        let reply = json!({
+            "referenceId": "$type:integer",
+            "facebooksession": {"id": "${session}", "receivedDate": "$type:string"},
+            "messages": [message.clone(), {"type": "Text", "text": "other", "index": "$type:integer"}, message],
+        });
+        fresh.begin_entry();
+        let first = Instantiator::new(&mut bindings, &mut fresh).value(&reply);
+        let messages = &first["messages"];
+        assert_eq!(
+            [
+                &messages[0]["index"],
+                &messages[1]["index"],
+                &messages[2]["index"]
+            ],
+            [&json!(1), &json!(2), &json!(3)],
+            "each item its own, an equal item twice in one reply too"
+        );
+        let notification = json!({"referenceId": "$type:integer", "messages": [{"type": "Text", "text": "hi", "index": "$type:integer"}]});
+        let same_entry = Instantiator::new(&mut bindings, &mut fresh).value(&notification);
+        assert_eq!(same_entry["referenceId"], first["referenceId"], "one per entry");
+        assert_eq!(same_entry["messages"][0]["index"], json!(1), "the same message");
+        fresh.begin_entry();
+        let later = Instantiator::new(&mut bindings, &mut fresh).value(&reply);
+        assert_ne!(later["referenceId"], first["referenceId"]);
+        assert_eq!(later["messages"], first["messages"]);
+        assert_eq!(
+            later["facebooksession"]["receivedDate"], first["facebooksession"]["receivedDate"],
+            "a resource keeps its own"
+        );
+    }
+
+    #[test]
+    fn exact_unification_refuses_keys_the_template_lacks() {
+        let template = json!({"a": 1, "n": {"b": []}});
+        assert!(unify_exact(&template, &json!({"a": 1, "n": {"b": []}}), &mut Bindings::new()).is_empty());
+        let diffs = unify_exact(
+            &template,
+            &json!({"a": 1, "n": {"b": [], "c": 2}}),
+            &mut Bindings::new(),
+        );
+        assert_eq!(diffs.len(), 1);
+        assert_eq!(diffs[0].pointer, "/n/c");
+        assert!(
+            unify(
+                &template,
+                &json!({"a": 1, "n": {"b": [], "c": 2}}),
+                &mut Bindings::new(),
+                ""
+            )
+            .is_empty()
         );
     }
 

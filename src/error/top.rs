@@ -1,10 +1,9 @@
-//! The top-level error type and the one place that maps outcomes and errors to exit codes.
-//!
-//! Library modules define their own typed errors; `app` converts them into [`Error`], whose
-//! [`Error::exit_code`] is the only mapping to the exit codes documented in `DESIGN.md` §2.
+//! [`Error`], everything that stops a command before its verdict, and [`Exit`], the exit
+//! codes; [`Error::exit_code`] is the only mapping between them.
 
 use std::process::ExitCode;
 
+use super::{InfraError, UsageError};
 use crate::golden::GoldenError;
 use crate::scenario::Diagnostic;
 use crate::suite::SuiteError;
@@ -34,14 +33,14 @@ impl From<Exit> for ExitCode {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The command line or a configuration file is unusable.
-    #[error("{0}")]
-    Usage(String),
+    #[error(transparent)]
+    Usage(#[from] UsageError),
     /// One or more scenario files could not be loaded or are invalid.
     #[error("{} problem(s) in scenario files", .0.len())]
     Scenario(Vec<Diagnostic>),
     /// The target (or the embedded server) could not be used at all.
-    #[error("{0}")]
-    Infrastructure(String),
+    #[error(transparent)]
+    Infrastructure(#[from] InfraError),
     /// The target profile (`--profile`) is unusable: bad YAML, or a variable it names is unset.
     #[error("{} problem(s) in the profile", .0.len())]
     Profile(Vec<Diagnostic>),
