@@ -328,7 +328,7 @@ fn build_sinks(
         .filter(|p| config.report_json.as_ref() != Some(*p))
         && let Ok(file) = ReportFile::prepare("last-run record", path, out)
     {
-        files.push(Box::new(JsonSink::new(file)));
+        files.push(Box::new(JsonSink::last_run(file)));
     }
     let progress = (config.output.progress && count > 0).then(|| ProgressSink::new(count));
     let bar = progress.as_ref().map(ProgressSink::bar);

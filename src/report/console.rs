@@ -216,6 +216,13 @@ pub fn render_summary(w: &mut dyn Write, report: &RunReport) -> std::io::Result<
              (`gws-contract record` writes them)"
         )?;
     }
+    if let Some(latency) = report.latency() {
+        writeln!(
+            w,
+            "latency: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {} notification(s), from each step's request",
+            latency.p50_ms, latency.p95_ms, latency.max_ms, latency.notifications
+        )?;
+    }
     for (kind, path) in &report.unreferenced {
         let what = match kind {
             super::sink::Unreferenced::GoldenWithoutScenario => "golden without a scenario",

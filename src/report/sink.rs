@@ -95,12 +95,54 @@ impl RunReport {
             .count()
     }
 
+    /// The latency of every notification the run received (from the request of the step it
+    /// arrived in), summarised; `None` when none arrived.
+    pub fn latency(&self) -> Option<Latency> {
+        let mut all: Vec<f64> = self
+            .outcomes
+            .iter()
+            .flat_map(|o| &o.transcript.exchanges)
+            .flat_map(|e| e.notifications.values().flatten())
+            .map(|n| n.at_ms)
+            .collect();
+        Latency::of(&mut all)
+    }
+
     /// How many scenarios have no golden yet.
     pub fn without_golden(&self) -> usize {
         self.outcomes
             .iter()
             .filter(|o| matches!(o.golden, GoldenCheck::Missing { .. }))
             .count()
+    }
+}
+
+/// Notification latency over a run: how long after its step's request each notification
+/// arrived.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Latency {
+    /// How many notifications.
+    pub notifications: usize,
+    /// The median, in milliseconds.
+    pub p50_ms: f64,
+    /// The 95th percentile (nearest rank), in milliseconds.
+    pub p95_ms: f64,
+    /// The slowest, in milliseconds.
+    pub max_ms: f64,
+}
+
+impl Latency {
+    /// Summarises `samples` (sorted in place); `None` when there are none.
+    pub fn of(samples: &mut [f64]) -> Option<Self> {
+        samples.sort_by(f64::total_cmp);
+        let rank = |p: usize| samples[(samples.len() * p).div_ceil(100).saturating_sub(1)];
+        let max_ms = *samples.last()?;
+        Some(Latency {
+            notifications: samples.len(),
+            p50_ms: rank(50),
+            p95_ms: rank(95),
+            max_ms,
+        })
     }
 }
 
@@ -231,5 +273,26 @@ impl Sinks {
             }
         }
         first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Latency;
+
+    #[test]
+    fn latency_percentiles_are_nearest_rank_over_every_sample() {
+        let mut samples: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        let latency = Latency::of(&mut samples).expect("samples");
+        assert_eq!(latency.notifications, 100);
+        assert_eq!(
+            (latency.p50_ms, latency.p95_ms, latency.max_ms),
+            (50.0, 95.0, 100.0)
+        );
+        let latency = Latency::of(&mut [3.0]).expect("one sample");
+        assert_eq!((latency.p50_ms, latency.p95_ms, latency.max_ms), (3.0, 3.0, 3.0));
+        let latency = Latency::of(&mut [4.0, 1.0, 2.0]).expect("samples");
+        assert_eq!((latency.p50_ms, latency.p95_ms), (2.0, 4.0));
+        assert_eq!(Latency::of(&mut []), None);
     }
 }

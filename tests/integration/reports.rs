@@ -24,6 +24,38 @@ async fn json_report_carries_failures_with_pointers() {
     assert_eq!(report["summary"]["scenarios"], 2);
     assert_eq!(report["summary"]["passed"], 1);
     assert_eq!(report["summary"]["failed"], 1);
+    // Each notification carries its latency from its step's request; the run summarises them.
+    let latencies: Vec<f64> = report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .flat_map(|s| {
+            s["transcript"]["exchanges"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .flat_map(|e| {
+            e["notifications"]
+                .as_object()
+                .map(|by_actor| {
+                    by_actor
+                        .values()
+                        .flat_map(|n| n.as_array().cloned().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+        .map(|n| n["at_ms"].as_f64().expect("every notification has its latency"))
+        .collect();
+    let latency = &report["summary"]["latency"];
+    assert_eq!(latency["notifications"], latencies.len(), "{latency}");
+    assert!(!latencies.is_empty());
+    let max = latencies.iter().copied().fold(0.0, f64::max);
+    assert_eq!(latency["max_ms"].as_f64(), Some(max), "{latency}");
+    let p50 = latency["p50_ms"].as_f64().expect("p50");
+    let p95 = latency["p95_ms"].as_f64().expect("p95");
+    assert!(p50 <= p95 && p95 <= max, "{latency}");
     let failed = report["scenarios"]
         .as_array()
         .expect("scenarios array")

@@ -105,7 +105,7 @@ async fn fail_fast_starts_nothing_after_a_failure_and_says_what_did_not_run() {
     // Without -q the scenario that never started is listed.
     let loud = verify_ci(&["--fail-fast", &failing, &passing], &[]).await;
     let text = clean(&loud.stdout, dir.path());
-    let tail: Vec<&str> = text.lines().rev().take(3).collect();
+    let tail: Vec<&str> = text.lines().rev().take(4).collect();
     insta::assert_snapshot!(format!(
         "{}{}",
         clean(&output.stdout, dir.path()),
@@ -195,6 +195,15 @@ async fn last_failed_reads_the_last_run_record_which_is_written_outside_ci_only(
     let local = verify_in(dir.path(), &args, "").await;
     assert_eq!(local.status.code(), Some(1), "{}", redact(&local.stderr));
     assert!(record.is_file(), "outside CI every run is recorded");
+    // The record holds names and verdicts, not a copy of every transcript.
+    let brief: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&record).expect("record")).expect("JSON");
+    let first = &brief["scenarios"][0];
+    assert_eq!(
+        first.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["name".to_owned(), "verdict".to_owned()]),
+        "{brief}"
+    );
     let listed = verify_in(
         dir.path(),
         &[&["--last-failed", "--list"], &args[..]].concat(),

@@ -121,11 +121,13 @@ pub fn redact(text: &[u8]) -> String {
     let stamps =
         regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}").expect("valid regex");
     let epoch_ms = regex::Regex::new(r"\b1\d{12}\b").expect("valid regex");
+    let latency = regex::Regex::new(r"(?m)^latency: p50 .*$").expect("valid regex");
     let text = ports.replace_all(&text, "127.0.0.1:[port]");
     let text = durations.replace_all(&text, ", [duration])");
     let text = ids.replace_all(&text, "[id]");
     let text = user_ids.replace_all(&text, "[user-id]");
     let text = stamps.replace_all(&text, "[timestamp]");
+    let text = latency.replace_all(&text, "latency: [latency]");
     epoch_ms.replace_all(&text, "[epoch-ms]").into_owned()
 }
 
