@@ -81,3 +81,29 @@ async fn official_js_client_falls_back_from_websocket() {
     // The client tried WebSocket first and was refused at once.
     assert_eq!(handshake["failedTransports"], json!(["websocket"]));
 }
+
+/// The latency bench's JS side (benches/run.sh) keeps working: a few rounds, every one timed.
+#[tokio::test]
+async fn latency_bench_client_times_each_round_from_request_to_notification() {
+    let server = start_server(ServerConfig::default()).await;
+    let base = server.url();
+    let output = run_node(
+        "bench-latency.mjs",
+        &[("BASE", base.as_str()), ("ROUNDS", "5")],
+        Duration::from_secs(60),
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "bench client failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_str(stdout.trim().lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("not one JSON line ({e}): {stdout}"));
+    assert_eq!(result["rounds"], 5, "{result}");
+    let p50 = result["p50_ms"].as_f64().expect("p50");
+    let p95 = result["p95_ms"].as_f64().expect("p95");
+    let max = result["max_ms"].as_f64().expect("max");
+    assert!(0.0 < p50 && p50 <= p95 && p95 <= max, "{result}");
+}
