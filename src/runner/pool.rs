@@ -104,6 +104,8 @@ pub async fn run_all(
         events,
         control,
         transcripts: Mutex::new(vec![None; count]),
+        fresh_gate: tokio::sync::Semaphore::new(FRESH_ON_SHARED_USERS),
+        concurrency,
     });
     let mut slots = JoinSet::new();
     for slot in 0..concurrency.clamp(1, count.max(1)) {
@@ -125,7 +127,17 @@ struct Shared {
     events: EventSink,
     control: RunControl,
     transcripts: Mutex<Vec<Option<Arc<Transcript>>>>,
+    /// `sessions: fresh` scenarios whose users other slots share: each adds a CometD session
+    /// that receives every notification to that user, so running them all at once makes the
+    /// traffic grow with the square of `--jobs` (deliveries then come late). At most
+    /// [`FRESH_ON_SHARED_USERS`] of them run at once.
+    fresh_gate: tokio::sync::Semaphore,
+    /// How many scenarios run at once: a user whose pool is smaller is shared by slots.
+    concurrency: usize,
 }
+
+/// How many `sessions: fresh` scenarios on shared users may run at once.
+const FRESH_ON_SHARED_USERS: usize = 16;
 
 /// One job slot: takes the next job until none is left or the run stops.
 async fn run_slot(shared: Arc<Shared>, slot: usize) {
@@ -168,6 +180,17 @@ async fn run_job(shared: Arc<Shared>, slot: usize, index: usize) -> Arc<Transcri
             .await
         }
         SessionPolicy::Fresh => {
+            let shares_a_user = job
+                .loaded
+                .scenario
+                .actors
+                .iter()
+                .any(|a| target.pool_for(&a.value).len() < shared.concurrency);
+            let _gate = if shares_a_user {
+                shared.fresh_gate.acquire().await.ok()
+            } else {
+                None
+            };
             let own = Sessions::new(Arc::clone(&target), shared.sessions.client().clone());
             let transcript = run_on(&job.loaded, target, &own, slot, plan, index, events, control).await;
             own.close(close_deadline(control)).await;

@@ -126,6 +126,42 @@ async fn sessions_slots_sharing_users_share_their_sessions_and_lose_nothing() {
     server.shutdown().await;
 }
 
+/// Each `sessions: fresh` scenario on a shared user opens a CometD session that receives every
+/// notification to that user; hundreds at once made the traffic grow with the square of the
+/// jobs until deliveries came after their steps' deadlines. At most 16 of them run at once.
+#[tokio::test]
+async fn sessions_fresh_scenarios_on_shared_users_are_not_all_opened_at_once() {
+    let server = Arc::new(start_server(ServerConfig::default()).await);
+    let scenarios: Vec<LoadedScenario> = (0..48)
+        .map(|i| {
+            let name = format!("fresh-{i:02}");
+            load(
+                &name,
+                &seed_copy("complete", &name, "sessions: fresh\ntimeout: 60s\n"),
+            )
+        })
+        .collect();
+    let watching = Arc::clone(&server);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let finished = Arc::clone(&done);
+    let watcher = tokio::spawn(async move {
+        let mut most = 0;
+        while !finished.load(std::sync::atomic::Ordering::Relaxed) {
+            most = most.max(watching.stats().clients);
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        most
+    });
+    let outcomes = run_inline_all(scenarios, target_for(&server), &RunOptions::default(), 48).await;
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let most = watcher.await.expect("watcher");
+    assert_all_passed(&outcomes);
+    assert!(
+        (1..=16).contains(&most),
+        "at most 16 fresh sessions of the shared agent1 at once, saw {most}"
+    );
+}
+
 const COMPLETE_AFTER_A_LOOK: &str = "
 actors: [agent1]
 given:
