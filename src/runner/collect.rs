@@ -222,6 +222,26 @@ impl Run<'_> {
         }
     }
 
+    /// After the run: when the last exchange timed out waiting for an actor's notifications,
+    /// gives them as long again to arrive. A slow target's notifications are then reported as
+    /// late, with their arrival times, never as not received; a failing run is the only one
+    /// that waits longer.
+    pub(super) async fn watch_late(&mut self, slot: usize, plan: &StepPlan) {
+        let waiting = self.exchanges[slot].wait.timed_out.clone();
+        if waiting.is_empty() {
+            return;
+        }
+        let deadline = Instant::now() + plan.timeout;
+        for actor in &waiting {
+            while !self.met(slot, actor, plan, None) {
+                if self.pull_one(deadline).await.is_none() {
+                    break;
+                }
+            }
+        }
+        self.pull_available();
+    }
+
     /// Waits `settle` for late notifications; each is filed with the exchange in progress when
     /// it arrived. Used after the last step, and after the `given:` states when a hook did not
     /// say how many notifications its state caused.

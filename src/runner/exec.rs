@@ -297,6 +297,13 @@ impl Run<'_> {
         if !self.quiet {
             self.settle().await;
         }
+        if let (Some(plan), Some(slot)) = (
+            self.plan.steps.last().cloned(),
+            self.exchanges.len().checked_sub(1),
+        ) && !scenario.steps.is_empty()
+        {
+            self.watch_late(slot, &plan).await;
+        }
         if let Some((actor, reason)) = self.streams.dead.iter().next() {
             return Err(Stop::Error {
                 error: RunError::target(format!("{actor}: CometD connection lost: {reason}")),

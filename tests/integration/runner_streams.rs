@@ -224,3 +224,40 @@ async fn missing_notifications_count_what_was_ignored() {
     };
     assert_eq!((*received, *ignored), (0, 1));
 }
+
+/// A notification that comes after its step's timeout is reported as late, with its arrival
+/// time, not as never received: the run gives the last step as long again before it judges.
+#[tokio::test]
+async fn a_notification_after_the_timeout_is_reported_late_not_missing() {
+    let server = start_server(ServerConfig {
+        faults: std::collections::BTreeSet::from([gws_contract::server::Fault::DelayNotification]),
+        fault_delay: std::time::Duration::from_millis(700),
+        ..ServerConfig::default()
+    })
+    .await;
+    let loaded =
+        gws_contract::scenario::load_file(&crate::support::root().join("scenarios/facebook/complete.yaml"))
+            .expect("the seed loads");
+    let options = gws_contract::runner::RunOptions {
+        default_timeout: std::time::Duration::from_millis(300),
+        ..gws_contract::runner::RunOptions::default()
+    };
+    let outcome =
+        gws_contract::suite::run_inline(&loaded, crate::support::target_for(&server), &options).await;
+    assert_eq!(outcome.verdict, Verdict::Failed);
+    let [failure] = outcome.failures.as_slice() else {
+        panic!("{:#?}", outcome.failures)
+    };
+    let FailureKind::Missing { received, late, .. } = &failure.kind else {
+        panic!("{failure:#?}")
+    };
+    assert_eq!(*received, 0);
+    let [(notification, at_ms)] = late.as_slice() else {
+        panic!("the delayed notification is reported late: {late:#?}")
+    };
+    assert_eq!(notification["notificationType"], "StatusChange");
+    assert!(
+        *at_ms >= 700.0,
+        "arrived after the fault's delay, not before: {at_ms}"
+    );
+}
