@@ -27,6 +27,8 @@ BINARY = ROOT / "target" / "release" / "gws-contract"
 SEEDS = ["complete", "leave", "remove-participant-from-conference", "set-disposition"]
 GENERATED = 1000
 JOBS = [16, 64, 256, 512]
+# `verify`'s default --jobs (src/suite/jobs.rs), marked in the table.
+DEFAULT_JOBS = 64
 LATENCY_ROUNDS = 300
 ENV = dict(os.environ, CI="true", NO_COLOR="1")
 
@@ -193,7 +195,7 @@ def main():
         print(f"| seed suite (4 scenarios) wall, server start included | {seed * 1000:.0f} ms | ≤ 500 ms |")
         for jobs, wall, rate, cpu_ms, rss_mib, result in generated(tmp):
             print(
-                f"| {GENERATED} generated scenarios, --jobs {jobs} | {wall:.2f} s, {rate:.0f} scenarios/s, "
+                f"| {GENERATED} generated scenarios, --jobs {jobs}{' (default)' if jobs == DEFAULT_JOBS else ''} | {wall:.2f} s, {rate:.0f} scenarios/s, "
                 f"{cpu_ms:.2f} ms CPU each, {rss_mib:.0f} MB peak RSS, {result} | ≥ 200/s, ≤ 150 MB, no failure |"
             )
         js50, js95, h50, h95 = latency(tmp)
