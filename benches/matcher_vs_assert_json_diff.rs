@@ -12,6 +12,10 @@ use assert_json_diff::{CompareMode, Config, assert_json_matches_no_panic};
 use gws_contract::matching::{Vars, match_value};
 use serde_json::{Value, json};
 
+#[path = "support/documents.rs"]
+mod documents;
+use documents::notification;
+
 fn main() {
     let budget = Duration::from_millis(
         std::env::var("BENCH_MILLIS")
@@ -83,28 +87,6 @@ fn mismatched(document: &Value, pointer: &str) -> Value {
         *v = json!("Different");
     }
     changed
-}
-
-/// A notification the size of the seed pages': the Complete page's with ~90 userData keys.
-fn notification() -> Value {
-    let user_data: serde_json::Map<String, Value> = (0..90)
-        .map(|i| (format!("Key{i}"), json!(format!("value {i}"))))
-        .collect();
-    json!({
-        "messageType": "FacebooksessionStateChangeMessage",
-        "notificationType": "StatusChange",
-        "referenceId": 23,
-        "facebooksession": {
-            "id": "0002DaAVKJ0V0095",
-            "uri": "http://192.168.83.25:8090/api/v2/facebooksessions/0002DaAVKJ0V0095",
-            "state": "Completed",
-            "capabilities": [],
-            "comment": "Iamcrazyaboutmytest",
-            "userData": user_data,
-            "participants": [{"type": "Customer", "nickname": "VitaliyOnv", "id": "007355E6EDFA0107",
-                              "participantId": "007355E6EDFA0107", "visibility": "All"}],
-        }
-    })
 }
 
 /// About 1 MiB of JSON: an ordered array of 2,000 objects.

@@ -20,6 +20,10 @@ use gws_contract::suite::run_inline_all;
 use gws_contract::target::{Secret, Target};
 use serde_json::{Value, json};
 
+#[path = "support/documents.rs"]
+mod documents;
+use documents::notification;
+
 fn main() {
     matcher();
     runner();
@@ -38,27 +42,6 @@ fn time(name: &str, budget: Duration, mut f: impl FnMut()) {
     }
     let per_call = start.elapsed() / calls.max(1);
     println!("{name:<55} {per_call:>12.2?} per call ({calls} calls)");
-}
-
-fn notification() -> Value {
-    let user_data: serde_json::Map<String, Value> = (0..90)
-        .map(|i| (format!("Key{i}"), json!(format!("value {i}"))))
-        .collect();
-    json!({
-        "messageType": "FacebooksessionStateChangeMessage",
-        "notificationType": "StatusChange",
-        "referenceId": 23,
-        "facebooksession": {
-            "id": "0002DaAVKJ0V0095",
-            "uri": "http://192.168.83.25:8090/api/v2/facebooksessions/0002DaAVKJ0V0095",
-            "state": "Completed",
-            "capabilities": [],
-            "comment": "Iamcrazyaboutmytest",
-            "userData": user_data,
-            "participants": [{"type": "Customer", "nickname": "VitaliyOnv", "id": "007355E6EDFA0107",
-                              "participantId": "007355E6EDFA0107", "visibility": "All"}],
-        }
-    })
 }
 
 fn matcher() {

@@ -130,23 +130,7 @@ fn given_section(out: &mut String, number: usize, given: &GivenPage) {
 }
 
 fn step_section(out: &mut String, step: &StepPage) {
-    let what = match &step.action {
-        Action::Http {
-            actor,
-            method,
-            url,
-            operation,
-            ..
-        } => format!(
-            "{actor}: {}",
-            operation.clone().unwrap_or_else(|| format!("{method} {url}"))
-        ),
-        Action::State { state, .. } => format!("state hook: {state}"),
-    };
-    let heading = match &step.label {
-        Some(label) => format!("Step {}: {label}", step.number),
-        None => format!("Step {}: {what}", step.number),
-    };
+    let heading = format!("Step {}: {}", step.number, step.title());
     let _ = writeln!(out, "\n## {heading}\n");
     match &step.action {
         Action::Http {

@@ -101,6 +101,28 @@ pub enum Action {
     },
 }
 
+impl StepPage {
+    /// The step's title: its `name:`, else who did what (`agent1: Complete`, `state hook: …`).
+    pub fn title(&self) -> String {
+        if let Some(label) = &self.label {
+            return label.clone();
+        }
+        match &self.action {
+            Action::Http {
+                actor,
+                method,
+                url,
+                operation,
+                ..
+            } => format!(
+                "{actor}: {}",
+                operation.clone().unwrap_or_else(|| format!("{method} {url}"))
+            ),
+            Action::State { state, .. } => format!("state hook: {state}"),
+        }
+    }
+}
+
 impl Action {
     /// What the index groups the step under: the operation name, `METHOD /path`, or the
     /// state.

@@ -102,20 +102,7 @@ pub fn docs_page_html(p: &Page, links: &Links) -> String {
         }
     }
     for step in &p.steps {
-        let what = match &step.action {
-            Action::Http {
-                actor,
-                method,
-                url,
-                operation,
-                ..
-            } => format!(
-                "{actor}: {}",
-                operation.clone().unwrap_or_else(|| format!("{method} {url}"))
-            ),
-            Action::State { state, .. } => format!("state hook: {state}"),
-        };
-        let heading = step.label.clone().unwrap_or(what);
+        let heading = step.title();
         let _ = writeln!(body, "<h2>Step {}: {}</h2>", step.number, escape(&heading));
         match &step.action {
             Action::Http {
