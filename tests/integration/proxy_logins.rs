@@ -9,15 +9,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gws_contract::bayeux::{BayeuxClient, BayeuxConfig, Delivery, Inbox};
-use gws_contract::proxy::{Endpoints, Proxy, RecordSettings, assemble, load_rules, write_recording};
-use gws_contract::scenario::{StepKind, load_file};
+use gws_contract::proxy::Proxy;
+use gws_contract::scenario::StepKind;
 use gws_contract::server::{Library, ReplayServer, ServerConfig};
 use gws_contract::target::{Secret, Target};
 use gws_contract::transport::{ActorHttp, HttpRequest};
 use serde_json::json;
 
+use crate::proxy_support::write_recorded;
 use crate::server_wire::hook;
-use crate::support::{redact, root, run_cli, start_server};
+use crate::support::{redact, run_cli, start_server};
 
 async fn desktop(actor: &str, via: &Arc<Target>) -> (ActorHttp, BayeuxClient, Inbox) {
     let http = ActorHttp::new(actor, Arc::clone(via)).expect("actor client");
@@ -86,22 +87,8 @@ async fn proxy_keeps_a_login_as_a_step_when_a_later_request_uses_what_it_returne
     client2.disconnect().await;
     let traffic = proxy.stop();
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let golden = dir.path().join("golden");
-    std::fs::create_dir(&golden).expect("golden dir");
-    std::fs::copy(root().join("golden/rules.yaml"), golden.join("rules.yaml")).expect("copy rules");
-    let settings = RecordSettings {
-        name: "transfer".to_owned(),
-        endpoints: Endpoints::default(),
-        keep_users: false,
-        actor_names: std::collections::BTreeMap::new(),
-    };
-    let recording = assemble(&traffic, &settings);
-    let out = dir.path().join("scenarios/transfer.yaml");
-    let rules = load_rules(&golden).expect("rules");
-    write_recording(&recording, &out, &golden, &rules).expect("written");
-
-    let loaded = load_file(&out).unwrap_or_else(|d| panic!("the recording loads: {d:#?}"));
+    let written = write_recorded(&traffic, "transfer");
+    let (out, golden, loaded) = (&written.scenario, &written.golden, &written.loaded);
     let steps: Vec<String> = loaded
         .scenario
         .steps
@@ -158,7 +145,7 @@ async fn proxy_keeps_a_login_as_a_step_when_a_later_request_uses_what_it_returne
 
     // The playback answers agent2's login as recorded, with the user id every replay session
     // binds for agent2, so the Transfer to the URI it returned is the recorded one.
-    let library = Library::load(&golden).expect("the golden loads");
+    let library = Library::load(golden).expect("the golden loads");
     let replay = ReplayServer::start(SocketAddr::from(([127, 0, 0, 1], 0)), library)
         .await
         .expect("the playback starts");

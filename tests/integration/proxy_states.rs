@@ -9,15 +9,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gws_contract::bayeux::{BayeuxClient, BayeuxConfig, Delivery, Inbox};
-use gws_contract::proxy::{Endpoints, Proxy, RecordSettings, assemble, load_rules, write_recording};
-use gws_contract::scenario::{StepKind, load_file};
+use gws_contract::proxy::Proxy;
+use gws_contract::scenario::StepKind;
 use gws_contract::server::{Library, ReplayServer, ServerConfig};
 use gws_contract::target::{Secret, Target};
 use gws_contract::transport::{ActorHttp, HttpRequest};
 use serde_json::json;
 
+use crate::proxy_support::write_recorded;
 use crate::server_wire::hook;
-use crate::support::{redact, root, run_cli, start_server};
+use crate::support::{redact, run_cli, start_server};
 
 async fn one_notification(inbox: &mut Inbox) {
     let delivery = tokio::time::timeout(Duration::from_secs(20), inbox.recv())
@@ -109,23 +110,13 @@ async fn proxy_records_later_state_hook_calls_as_state_steps() {
     client.disconnect().await;
     let traffic = proxy.stop();
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let golden = dir.path().join("golden");
-    std::fs::create_dir(&golden).expect("golden dir");
-    std::fs::copy(root().join("golden/rules.yaml"), golden.join("rules.yaml")).expect("copy rules");
-    let settings = RecordSettings {
-        name: "customer-replies".to_owned(),
-        endpoints: Endpoints::default(),
-        keep_users: false,
-        actor_names: std::collections::BTreeMap::new(),
-    };
-    let out = dir.path().join("scenarios/customer-replies.yaml");
-    let rules = load_rules(&golden).expect("rules");
-    let recording = assemble(&traffic, &settings);
-    assert_eq!(recording.notes.unrelated, 1, "{:?}", recording.notes);
-    write_recording(&recording, &out, &golden, &rules).expect("written");
-
-    let loaded = load_file(&out).unwrap_or_else(|d| panic!("the recording loads: {d:#?}"));
+    let written = write_recorded(&traffic, "customer-replies");
+    assert_eq!(
+        written.recording.notes.unrelated, 1,
+        "{:?}",
+        written.recording.notes
+    );
+    let (out, golden, loaded) = (&written.scenario, &written.golden, &written.loaded);
     let steps = &loaded.scenario.steps;
     assert_eq!(steps.len(), 2);
     let Some(StepKind::State { state, params }) = steps[1].value.kind() else {

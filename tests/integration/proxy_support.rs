@@ -346,3 +346,50 @@ impl Running {
         self.wait().await
     }
 }
+
+/// A recording written the way `proxy` writes it: the scenario below a temporary directory, its
+/// golden beside it with the shipped rules, and the scenario loaded back.
+pub struct WrittenRecording {
+    /// Holds the files; they go with it.
+    pub _dir: tempfile::TempDir,
+    /// What `assemble` made of the traffic.
+    pub recording: gws_contract::proxy::Recording,
+    /// The scenario file.
+    pub scenario: std::path::PathBuf,
+    /// The golden directory.
+    pub golden: std::path::PathBuf,
+    /// The scenario, loaded back.
+    pub loaded: gws_contract::scenario::LoadedScenario,
+}
+
+/// Assembles `traffic` as scenario `name` and writes it with its golden (see [`WrittenRecording`]).
+pub fn write_recorded(traffic: &gws_contract::proxy::Traffic, name: &str) -> WrittenRecording {
+    use gws_contract::proxy::{Endpoints, RecordSettings, assemble, load_rules, write_recording};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let golden = dir.path().join("golden");
+    std::fs::create_dir(&golden).expect("golden dir");
+    std::fs::copy(
+        crate::support::root().join("golden/rules.yaml"),
+        golden.join("rules.yaml"),
+    )
+    .expect("copy rules");
+    let settings = RecordSettings {
+        name: name.to_owned(),
+        endpoints: Endpoints::default(),
+        keep_users: false,
+        actor_names: BTreeMap::new(),
+    };
+    let recording = assemble(traffic, &settings);
+    let scenario = dir.path().join(format!("scenarios/{name}.yaml"));
+    let rules = load_rules(&golden).expect("rules");
+    write_recording(&recording, &scenario, &golden, &rules).expect("written");
+    let loaded = gws_contract::scenario::load_file(&scenario)
+        .unwrap_or_else(|d| panic!("the recording loads: {d:#?}"));
+    WrittenRecording {
+        _dir: dir,
+        recording,
+        scenario,
+        golden,
+        loaded,
+    }
+}

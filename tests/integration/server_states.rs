@@ -3,6 +3,7 @@
 //! 6 unknown session, 10 bad input, 20 not authenticated).
 
 use gws_contract::server::ServerConfig;
+use gws_contract::verdict::OPERATIONS;
 use serde_json::{Value, json};
 
 use crate::server_wire::{Agent, hook};
@@ -155,29 +156,6 @@ fn documented(op: &str) -> [Option<&'static str>; 7] {
         other => panic!("no row for {other}"),
     }
 }
-
-const OPERATIONS: [&str; 20] = [
-    "Accept",
-    "Reject",
-    "SendMessage",
-    "SendToAgents",
-    "SendStartTypingNotification",
-    "SendStopTypingNotification",
-    "SendStartTypingToAgentsNotification",
-    "SendStopTypingToAgentsNotification",
-    "AddComment",
-    "SetDisposition",
-    "AttachUserData",
-    "UpdateUserData",
-    "DeleteUserData",
-    "Transfer",
-    "Consult",
-    "Invite",
-    "RemoveParticipantFromConference",
-    "Leave",
-    "Complete",
-    "SetInFocus",
-];
 
 #[tokio::test]
 async fn server_every_operation_in_every_state_gives_its_result_or_status_2() {
